@@ -1,0 +1,73 @@
+/* The cgroup manager: one interface, backends for v2 (unified), v1 (legacy and hybrid) and none.
+ * Paths given here are already resolved (cgroup_resolve_path) and relative to each hierarchy's
+ * root, e.g. "/berth/ID". */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroups/resources.h"
+
+struct error;
+
+enum cgroup_mode { CGROUP_MODE_NONE, CGROUP_MODE_V1, CGROUP_MODE_HYBRID, CGROUP_MODE_V2 };
+
+/* Detected from the mounts (statfs of /sys/fs/cgroup and /sys/fs/cgroup/unified), once per process. */
+int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err);
+const char *cgroup_mode_name(enum cgroup_mode mode);
+int cgroup_mode_from_name(const char *name); /* -1 if unknown */
+
+/* cgroupsPath -> path from the hierarchy root: absolute as is, relative under the root, empty or
+ * NULL -> "/berth/ID". The systemd form "slice:prefix:name" fails unless systemd runs (it never
+ * does here): the message says so. Rejects "..". */
+int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd, char **out,
+			struct error *err);
+
+struct cgroup; /* opaque */
+
+/* A handle; touches nothing. created_depth: how many path components (from the leaf up) berth
+ * created (0 when opening an existing container from its state: pass the recorded value). */
+struct cgroup *cgroup_open(enum cgroup_mode mode, const char *path, int created_depth,
+			   struct error *err);
+void cgroup_free(struct cgroup *cg);
+const char *cgroup_path(const struct cgroup *cg);
+enum cgroup_mode cgroup_get_mode(const struct cgroup *cg);
+int cgroup_created_depth(const struct cgroup *cg);
+
+/* mkdir in every hierarchy (and the unified one on hybrid); records how deep it created. */
+int cgroup_create(struct cgroup *cg, struct error *err);
+/* Writes linux.resources. update: a live `berth update` (checkBeforeUpdate applies, and order
+ * matters: memory+swap limits are raised/lowered in the order the kernel accepts). */
+int cgroup_apply(struct cgroup *cg, const struct cgroup_resources *r, bool update,
+		 struct error *err);
+
+/* What init needs to join its cgroups without the parent writing to cgroup.procs. */
+struct cgroup_enter {
+	int clone_into_fd; /* v2/hybrid: the unified dir, for clone3(CLONE_INTO_CGROUP); -1 if none */
+	int procs_fd;      /* v2/hybrid: cgroup.procs, written "0" by init if CLONE_INTO_CGROUP failed */
+	int tasks_fds[16]; /* v1: each controller's tasks file, written "0" by the single-threaded init */
+	int n_tasks;
+};
+int cgroup_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct error *err);
+void cgroup_enter_close(struct cgroup_enter *e);
+/* Runs in init, before it unshares its cgroup namespace. cloned_into: clone3 placed it already.
+ * Returns 0 or -errno. */
+int cgroup_enter_self(const struct cgroup_enter *e, bool cloned_into);
+
+/* Moves pid (exec'd process) into the cgroup (optionally a sub-cgroup, exec --cgroup). */
+int cgroup_add_pid(struct cgroup *cg, pid_t pid, const char *sub, struct error *err);
+int cgroup_freeze(struct cgroup *cg, bool freeze, struct error *err);
+int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
+/* Signals every process (v2 cgroup.kill for SIGKILL where the kernel has it). */
+int cgroup_kill_all(struct cgroup *cg, int sig, struct error *err);
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
+/* runc's `events --stats` "data" object: cpu, memory, pids, blkio, hugetlb. */
+int cgroup_stats(struct cgroup *cg, json_t **out, struct error *err);
+/* Number of OOM kills so far (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
+int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err);
+/* An fd that becomes readable on a new OOM event (v1 eventfd, v2 inotify on memory.events). */
+int cgroup_oom_event_fd(struct cgroup *cg, struct error *err);
+/* Thaws, kills what is left, removes every dir berth created (leaf, then created parents);
+ * missing dirs are fine, so it can finish an earlier crashed delete. */
+int cgroup_destroy(struct cgroup *cg, struct error *err);

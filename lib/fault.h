@@ -1,0 +1,16 @@
+/* Test-only fault points: a build configured with --enable-fault-points dies with SIGKILL at the
+ * point named by $BERTH_FAULT, so tests can prove berth never loses track after a crash. */
+#pragma once
+#ifdef BERTH_FAULT_POINTS
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#define FAULT_POINT(name)                                                                          \
+	do {                                                                                       \
+		const char *_f = getenv("BERTH_FAULT");                                            \
+		if (_f && strcmp(_f, name) == 0)                                                   \
+			raise(SIGKILL);                                                            \
+	} while (0)
+#else
+#define FAULT_POINT(name) ((void)0)
+#endif

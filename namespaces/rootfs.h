@@ -1,0 +1,61 @@
+/* The container's file system: mounts, /dev, pivot_root, masked and readonly paths.
+ * Every path inside the rootfs is resolved fd-relative (namespaces/resolve.h). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "namespaces/namespaces.h"
+
+struct error;
+
+struct mount_entry {
+	char *destination; /* absolute, inside the container */
+	char *type;        /* NULL: a bind mount if the options say so */
+	char *source;
+	char **options; /* NULL-terminated */
+	struct id_mapping *uid_mappings, *gid_mappings; /* idmapped mounts */
+	size_t n_uid_mappings, n_gid_mappings;
+};
+
+struct device_entry {
+	char *path; /* inside the container */
+	char type;  /* 'c', 'b', 'u', 'p' */
+	int64_t major, minor;
+	bool has_mode, has_uid, has_gid;
+	uint32_t file_mode, uid, gid;
+};
+
+struct rootfs_config {
+	const char *rootfs; /* absolute host path of root.path */
+	bool readonly;
+	const char *propagation; /* rootfsPropagation or NULL */
+	const struct mount_entry *mounts;
+	size_t n_mounts;
+	const struct device_entry *devices;
+	size_t n_devices;
+	char *const *masked_paths;
+	char *const *readonly_paths;
+	bool no_pivot;
+	bool new_userns;       /* devices are bind-mounted from the host instead of mknod */
+	bool new_cgroupns;     /* cgroup mounts show the namespace root */
+	const char *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
+	const char *mount_label;
+};
+
+/* Inside the new mount namespace, before pivot: propagation, rootfs bind, every mount, /dev
+ * (default devices, linux.devices, links, /dev/pts/ptmx, /dev/console placeholder). */
+int rootfs_setup(const struct rootfs_config *cfg, struct error *err);
+/* pivot_root into the rootfs and detach the old root (chroot-like move with no_pivot). */
+int rootfs_pivot(const struct rootfs_config *cfg, struct error *err);
+/* After pivot: masked paths, readonly paths, then the read-only remount of / when asked. */
+int rootfs_finish(const struct rootfs_config *cfg, struct error *err);
+
+/* Applies linux.sysctl after pivot (the container's /proc/sys). Rejects keys that are not
+ * namespaced, or net.* without a network namespace, with an error naming the key. */
+int sysctl_apply(char *const *keys, char *const *values, bool own_netns, bool own_ipcns,
+		 bool own_utsns, struct error *err);
+/* Validation only, in the parent, so a bad key fails create before anything starts. */
+int sysctl_validate(char *const *keys, bool own_netns, bool own_ipcns, bool own_utsns,
+		    struct error *err);
