@@ -1,1 +1,910 @@
-/* placeholder: being written */
+#include "runtime/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fs.h"
+#include "lib/strv.h"
+#include "runtime/process.h"
+#include "runtime/spec_internal.h"
+
+/* jansson cannot hold integers above INT64_MAX, yet uint64 fields legitimately carry them (an
+ * unlimited rlimit is 18446744073709551615). spec_load_file rewrites such literals into strings
+ * with this prefix, and only the unsigned getter accepts them. */
+#define BIG_UINT_MARK "\x01u64:"
+
+int spec_err(const struct pctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (path && *path)
+		return error_set(c->err, EINVAL, "%s: %s: %s", c->doc, path, msg);
+	return error_set(c->err, EINVAL, "%s: %s", c->doc, msg);
+}
+
+void spec_path_key(char out[SPEC_PATH_MAX], const char *prefix, const char *key)
+{
+	snprintf(out, SPEC_PATH_MAX, "%s%s%s", prefix, *prefix ? "." : "", key);
+}
+
+void spec_path_idx(char out[SPEC_PATH_MAX], const char *prefix, size_t i)
+{
+	snprintf(out, SPEC_PATH_MAX, "%s[%zu]", prefix, i);
+}
+
+static json_t *member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_null(v) ? NULL : v;
+}
+
+int spec_val_string(const struct pctx *c, json_t *v, const char *path, char **out)
+{
+	const char *s = json_string_value(v);
+	if (!json_is_string(v) || strncmp(s, BIG_UINT_MARK, strlen(BIG_UINT_MARK)) == 0)
+		return spec_err(c, path, "expected a string");
+	if (strlen(s) != json_string_length(v))
+		return spec_err(c, path, "must not contain a NUL character");
+	char *copy = strdup(s);
+	if (copy == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+static bool big_uint(json_t *v, uint64_t *out)
+{
+	const char *s = json_string_value(v);
+	if (s == NULL || strncmp(s, BIG_UINT_MARK, strlen(BIG_UINT_MARK)) != 0)
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long u = strtoull(s + strlen(BIG_UINT_MARK), &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = u;
+	return true;
+}
+
+int spec_val_int(const struct pctx *c, json_t *v, const char *path, int64_t min, int64_t max,
+		 int64_t *out)
+{
+	uint64_t big;
+	if (big_uint(v, &big))
+		return spec_err(c, path, "%" PRIu64 " is out of range (%" PRId64 "..%" PRId64 ")",
+				big, min, max);
+	if (!json_is_integer(v))
+		return spec_err(c, path, "expected an integer");
+	int64_t i = json_integer_value(v);
+	if (i < min || i > max)
+		return spec_err(c, path, "%" PRId64 " is out of range (%" PRId64 "..%" PRId64 ")",
+				i, min, max);
+	*out = i;
+	return 0;
+}
+
+int spec_val_uint(const struct pctx *c, json_t *v, const char *path, uint64_t max, uint64_t *out)
+{
+	uint64_t u;
+	if (big_uint(v, &u)) {
+		if (u > max)
+			return spec_err(c, path, "%" PRIu64 " is out of range (0..%" PRIu64 ")", u,
+					max);
+		*out = u;
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return spec_err(c, path, "expected an integer");
+	int64_t i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i > max)
+		return spec_err(c, path, "%" PRId64 " is out of range (0..%" PRIu64 ")", i, max);
+	*out = (uint64_t)i;
+	return 0;
+}
+
+int spec_val_strv(const struct pctx *c, json_t *v, const char *path, char ***out)
+{
+	if (!json_is_array(v))
+		return spec_err(c, path, "expected an array of strings");
+	size_t n = json_array_size(v);
+	char **vec = calloc(n + 1, sizeof *vec);
+	if (vec == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+	for (size_t i = 0; i < n; i++) {
+		char p[SPEC_PATH_MAX];
+		spec_path_idx(p, path, i);
+		if (spec_val_string(c, json_array_get(v, i), p, &vec[i]) < 0) {
+			strv_free(vec);
+			return -1;
+		}
+	}
+	strv_free(*out);
+	*out = vec;
+	return 0;
+}
+
+int spec_get_string(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		    char **out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_val_string(c, v, p, out) < 0 ? -1 : 1;
+}
+
+int spec_get_bool(const struct pctx *c, json_t *obj, const char *prefix, const char *key, bool *out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	if (!json_is_boolean(v))
+		return spec_err(c, p, "expected a boolean");
+	*out = json_is_true(v);
+	return 1;
+}
+
+int spec_get_int(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		 int64_t min, int64_t max, int64_t *out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_val_int(c, v, p, min, max, out) < 0 ? -1 : 1;
+}
+
+int spec_get_uint(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		  uint64_t max, uint64_t *out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_val_uint(c, v, p, max, out) < 0 ? -1 : 1;
+}
+
+int spec_get_strv(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		  char ***out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_val_strv(c, v, p, out) < 0 ? -1 : 1;
+}
+
+int spec_get_object(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		    json_t **out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v)) {
+		char p[SPEC_PATH_MAX];
+		spec_path_key(p, prefix, key);
+		return spec_err(c, p, "expected an object");
+	}
+	*out = v;
+	return 1;
+}
+
+int spec_get_array(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		   json_t **out)
+{
+	json_t *v = member(obj, key);
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v)) {
+		char p[SPEC_PATH_MAX];
+		spec_path_key(p, prefix, key);
+		return spec_err(c, p, "expected an array");
+	}
+	*out = v;
+	return 1;
+}
+
+int spec_require(const struct pctx *c, int rc, const char *prefix, const char *key)
+{
+	if (rc != 0)
+		return rc;
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_err(c, p, "is required");
+}
+
+/* The element at index i of an array must be an object; p receives its path. */
+static int array_object(const struct pctx *c, json_t *arr, const char *path, size_t i,
+			char p[SPEC_PATH_MAX], json_t **out)
+{
+	spec_path_idx(p, path, i);
+	*out = json_array_get(arr, i);
+	if (!json_is_object(*out))
+		return spec_err(c, p, "expected an object");
+	return 0;
+}
+
+int spec_get_idmaps(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		    struct id_mapping **out, size_t *n)
+{
+	json_t *arr = NULL;
+	int rc = spec_get_array(c, obj, prefix, key, &arr);
+	if (rc <= 0)
+		return rc;
+	char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
+	spec_path_key(path, prefix, key);
+	size_t len = json_array_size(arr);
+	struct id_mapping *m = calloc(len + 1, sizeof *m);
+	if (m == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+	for (size_t i = 0; i < len; i++) {
+		json_t *e = NULL;
+		uint64_t cid, hid, size;
+		if (array_object(c, arr, path, i, p, &e) < 0 ||
+		    spec_require(c, spec_get_uint(c, e, p, "containerID", UINT32_MAX, &cid), p,
+				 "containerID") < 0 ||
+		    spec_require(c, spec_get_uint(c, e, p, "hostID", UINT32_MAX, &hid), p,
+				 "hostID") < 0 ||
+		    spec_require(c, spec_get_uint(c, e, p, "size", UINT32_MAX, &size), p, "size") <
+			0) {
+			free(m);
+			return -1;
+		}
+		m[i] = (struct id_mapping){(uint32_t)cid, (uint32_t)hid, (uint32_t)size};
+	}
+	free(*out);
+	*out = m;
+	*n = len;
+	return 1;
+}
+
+/* An object whose values are all strings, as parallel NULL-terminated vectors. */
+static int get_string_map(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+			  char ***keys, char ***values)
+{
+	json_t *o = NULL;
+	int rc = spec_get_object(c, obj, prefix, key, &o);
+	if (rc <= 0)
+		return rc;
+	char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
+	spec_path_key(path, prefix, key);
+	size_t n = json_object_size(o), i = 0;
+	*keys = calloc(n + 1, sizeof **keys);
+	*values = calloc(n + 1, sizeof **values);
+	if (*keys == NULL || *values == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		spec_path_key(p, path, k);
+		if (((*keys)[i] = strdup(k)) == NULL)
+			return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
+		if (spec_val_string(c, v, p, &(*values)[i]) < 0)
+			return -1;
+		i++;
+	}
+	return 1;
+}
+
+void spec_strv_pair_free(char **keys, char **values)
+{
+	strv_free(keys);
+	strv_free(values);
+}
+
+static int get_caps(const struct pctx *c, json_t *obj, const char *prefix,
+		    struct spec_capabilities *caps)
+{
+	static const char *const sets[] = {"bounding", "effective", "inheritable", "permitted",
+					   "ambient"};
+	uint64_t *masks[] = {&caps->bounding, &caps->effective, &caps->inheritable,
+			     &caps->permitted, &caps->ambient};
+	int last = capability_last();
+	caps->set = true;
+	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
+		char **names = NULL;
+		if (spec_get_strv(c, obj, prefix, sets[s], &names) < 0)
+			return -1;
+		/* Names this build or this kernel does not know are skipped, as runc does, so a
+		 * config written for a newer kernel still runs. */
+		for (size_t i = 0; names && names[i]; i++) {
+			int cap = capability_from_name(names[i]);
+			if (cap >= 0 && cap <= last)
+				*masks[s] |= UINT64_C(1) << cap;
+		}
+		strv_free(names);
+	}
+	return 0;
+}
+
+static int get_rlimits(const struct pctx *c, json_t *obj, const char *prefix,
+		       struct spec_process *pr)
+{
+	json_t *arr = NULL;
+	int rc = spec_get_array(c, obj, prefix, "rlimits", &arr);
+	if (rc <= 0)
+		return rc;
+	char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
+	spec_path_key(path, prefix, "rlimits");
+	size_t n = json_array_size(arr);
+	pr->rlimits = calloc(n + 1, sizeof *pr->rlimits);
+	if (pr->rlimits == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = NULL;
+		_cleanup_free_ char *type = NULL;
+		struct spec_rlimit *r = &pr->rlimits[i];
+		if (array_object(c, arr, path, i, p, &e) < 0 ||
+		    spec_require(c, spec_get_string(c, e, p, "type", &type), p, "type") < 0)
+			return -1;
+		r->resource = rlimit_from_name(type);
+		if (r->resource < 0) {
+			char tp[SPEC_PATH_MAX];
+			spec_path_key(tp, p, "type");
+			return spec_err(c, tp, "unknown rlimit \"%s\"", type);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (pr->rlimits[j].resource == r->resource) {
+				char tp[SPEC_PATH_MAX];
+				spec_path_key(tp, p, "type");
+				return spec_err(c, tp, "duplicate rlimit \"%s\"", type);
+			}
+		if (spec_require(c, spec_get_uint(c, e, p, "hard", UINT64_MAX, &r->hard), p,
+				 "hard") < 0 ||
+		    spec_require(c, spec_get_uint(c, e, p, "soft", UINT64_MAX, &r->soft), p,
+				 "soft") < 0)
+			return -1;
+		if (r->soft > r->hard) {
+			char sp[SPEC_PATH_MAX];
+			spec_path_key(sp, p, "soft");
+			return spec_err(c, sp,
+					"soft limit %" PRIu64 " is above the hard limit %" PRIu64,
+					r->soft, r->hard);
+		}
+		pr->n_rlimits = i + 1;
+	}
+	return 1;
+}
+
+/* An enum given as a string, looked up in a {name, value} table. */
+struct name_value {
+	const char *name;
+	int value;
+};
+
+static int get_enum(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+		    const struct name_value *table, size_t n, int *out)
+{
+	_cleanup_free_ char *s = NULL;
+	int rc = spec_get_string(c, obj, prefix, key, &s);
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, s) == 0) {
+			*out = table[i].value;
+			return 1;
+		}
+	char p[SPEC_PATH_MAX];
+	spec_path_key(p, prefix, key);
+	return spec_err(c, p, "unknown value \"%s\"", s);
+}
+
+static const struct name_value sched_policies[] = {
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},	  {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4},	{"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+};
+static const struct name_value sched_flags[] = {
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},	 {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},	 {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	 {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+};
+static const struct name_value ioprio_classes[] = {
+    {"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3}};
+
+static int get_scheduler(const struct pctx *c, json_t *o, const char *p, struct spec_scheduler *s)
+{
+	int64_t v;
+	int rc;
+	s->set = true;
+	if (spec_require(
+		c,
+		get_enum(c, o, p, "policy", sched_policies, ARRAY_SIZE(sched_policies), &s->policy),
+		p, "policy") < 0)
+		return -1;
+	if ((rc = spec_get_int(c, o, p, "nice", -20, 19, &v)) < 0)
+		return -1;
+	if (rc)
+		s->nice = (int32_t)v;
+	if ((rc = spec_get_int(c, o, p, "priority", INT32_MIN, INT32_MAX, &v)) < 0)
+		return -1;
+	if (rc)
+		s->priority = (int32_t)v;
+	char **flags = NULL;
+	if (spec_get_strv(c, o, p, "flags", &flags) < 0)
+		return -1;
+	for (size_t i = 0; flags && flags[i]; i++) {
+		size_t j = 0;
+		while (j < ARRAY_SIZE(sched_flags) && strcmp(sched_flags[j].name, flags[i]) != 0)
+			j++;
+		if (j == ARRAY_SIZE(sched_flags)) {
+			char fp[SPEC_PATH_MAX], ep[SPEC_PATH_MAX];
+			spec_path_key(fp, p, "flags");
+			spec_path_idx(ep, fp, i);
+			spec_err(c, ep, "unknown scheduler flag \"%s\"", flags[i]);
+			strv_free(flags);
+			return -1;
+		}
+		s->flags |= (uint64_t)sched_flags[j].value;
+	}
+	strv_free(flags);
+	if (spec_get_uint(c, o, p, "runtime", UINT64_MAX, &s->runtime) < 0 ||
+	    spec_get_uint(c, o, p, "deadline", UINT64_MAX, &s->deadline) < 0 ||
+	    spec_get_uint(c, o, p, "period", UINT64_MAX, &s->period) < 0)
+		return -1;
+	return 0;
+}
+
+static int get_user(const struct pctx *c, json_t *o, const char *p, struct spec_user *u)
+{
+	uint64_t v;
+	int rc;
+	if ((rc = spec_get_uint(c, o, p, "uid", UINT32_MAX, &v)) < 0)
+		return -1;
+	u->uid = rc ? (uint32_t)v : 0;
+	if ((rc = spec_get_uint(c, o, p, "gid", UINT32_MAX, &v)) < 0)
+		return -1;
+	u->gid = rc ? (uint32_t)v : 0;
+	if ((rc = spec_get_uint(c, o, p, "umask", 07777, &v)) < 0)
+		return -1;
+	u->has_umask = rc;
+	u->umask = (uint32_t)v;
+	json_t *arr = NULL;
+	if ((rc = spec_get_array(c, o, p, "additionalGids", &arr)) < 0)
+		return -1;
+	if (rc) {
+		char ap[SPEC_PATH_MAX], ep[SPEC_PATH_MAX];
+		spec_path_key(ap, p, "additionalGids");
+		size_t n = json_array_size(arr);
+		u->additional_gids = calloc(n + 1, sizeof *u->additional_gids);
+		if (u->additional_gids == NULL)
+			return error_set(c->err, ENOMEM, "%s: %s", c->doc, ap);
+		for (size_t i = 0; i < n; i++) {
+			spec_path_idx(ep, ap, i);
+			if (spec_val_uint(c, json_array_get(arr, i), ep, UINT32_MAX, &v) < 0)
+				return -1;
+			u->additional_gids[i] = (uint32_t)v;
+		}
+		u->n_additional_gids = n;
+	}
+	return spec_get_string(c, o, p, "username", &u->username) < 0 ? -1 : 0;
+}
+
+static int parse_process_at(const struct pctx *c, json_t *o, const char *p, struct spec_process *pr)
+{
+	json_t *sub = NULL;
+	char sp[SPEC_PATH_MAX];
+	int rc;
+	if (spec_get_bool(c, o, p, "terminal", &pr->terminal) < 0)
+		return -1;
+	if ((rc = spec_get_object(c, o, p, "consoleSize", &sub)) < 0)
+		return -1;
+	if (rc) {
+		uint64_t h, w;
+		spec_path_key(sp, p, "consoleSize");
+		if (spec_require(c, spec_get_uint(c, sub, sp, "height", UINT32_MAX, &h), sp,
+				 "height") < 0 ||
+		    spec_require(c, spec_get_uint(c, sub, sp, "width", UINT32_MAX, &w), sp,
+				 "width") < 0)
+			return -1;
+		pr->has_console_size = true;
+		pr->console_height = (uint32_t)h;
+		pr->console_width = (uint32_t)w;
+	}
+	if ((rc = spec_get_object(c, o, p, "user", &sub)) < 0)
+		return -1;
+	spec_path_key(sp, p, "user");
+	if (rc && get_user(c, sub, sp, &pr->user) < 0)
+		return -1;
+	if (spec_require(c, spec_get_strv(c, o, p, "args", &pr->args), p, "args") < 0)
+		return -1;
+	if (pr->args[0] == NULL) {
+		spec_path_key(sp, p, "args");
+		return spec_err(c, sp, "must not be empty");
+	}
+	if (spec_get_string(c, o, p, "commandLine", &pr->command_line) < 0 ||
+	    spec_get_strv(c, o, p, "env", &pr->env) < 0)
+		return -1;
+	for (size_t i = 0; pr->env && pr->env[i]; i++)
+		if (strchr(pr->env[i], '=') == NULL || pr->env[i][0] == '=') {
+			char ep[SPEC_PATH_MAX];
+			spec_path_key(sp, p, "env");
+			spec_path_idx(ep, sp, i);
+			return spec_err(c, ep, "\"%s\" is not of the form NAME=VALUE", pr->env[i]);
+		}
+	if ((rc = spec_get_string(c, o, p, "cwd", &pr->cwd)) < 0)
+		return -1;
+	/* The runtime-spec requires cwd; like runc, an absent one means "/". */
+	if (rc == 0 && (pr->cwd = strdup("/")) == NULL)
+		return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
+	if (pr->cwd[0] != '/') {
+		spec_path_key(sp, p, "cwd");
+		return spec_err(c, sp, "\"%s\" is not an absolute path", pr->cwd);
+	}
+	if ((rc = spec_get_object(c, o, p, "capabilities", &sub)) < 0)
+		return -1;
+	spec_path_key(sp, p, "capabilities");
+	if (rc && get_caps(c, sub, sp, &pr->caps) < 0)
+		return -1;
+	if (get_rlimits(c, o, p, pr) < 0 ||
+	    spec_get_bool(c, o, p, "noNewPrivileges", &pr->no_new_privileges) < 0)
+		return -1;
+	int64_t adj;
+	if ((rc = spec_get_int(c, o, p, "oomScoreAdj", -1000, 1000, &adj)) < 0)
+		return -1;
+	pr->has_oom_score_adj = rc;
+	pr->oom_score_adj = rc ? (int)adj : 0;
+	if (spec_get_string(c, o, p, "apparmorProfile", &pr->apparmor_profile) < 0 ||
+	    spec_get_string(c, o, p, "selinuxLabel", &pr->selinux_label) < 0)
+		return -1;
+	if ((rc = spec_get_object(c, o, p, "scheduler", &sub)) < 0)
+		return -1;
+	spec_path_key(sp, p, "scheduler");
+	if (rc && get_scheduler(c, sub, sp, &pr->scheduler) < 0)
+		return -1;
+	if ((rc = spec_get_object(c, o, p, "ioPriority", &sub)) < 0)
+		return -1;
+	if (rc) {
+		uint64_t prio = 0;
+		spec_path_key(sp, p, "ioPriority");
+		pr->io_priority.set = true;
+		if (spec_require(c,
+				 get_enum(c, sub, sp, "class", ioprio_classes,
+					  ARRAY_SIZE(ioprio_classes), &pr->io_priority.class),
+				 sp, "class") < 0 ||
+		    spec_get_uint(c, sub, sp, "priority", 7, &prio) < 0)
+			return -1;
+		pr->io_priority.priority = (int)prio;
+	}
+	if ((rc = spec_get_object(c, o, p, "execCPUAffinity", &sub)) < 0)
+		return -1;
+	spec_path_key(sp, p, "execCPUAffinity");
+	if (rc && (spec_get_string(c, sub, sp, "initial", &pr->exec_cpu_affinity_initial) < 0 ||
+		   spec_get_string(c, sub, sp, "final", &pr->exec_cpu_affinity_final) < 0))
+		return -1;
+	return 0;
+}
+
+void spec_process_free(struct spec_process *p)
+{
+	if (p == NULL)
+		return;
+	free(p->user.additional_gids);
+	free(p->user.username);
+	strv_free(p->args);
+	free(p->command_line);
+	strv_free(p->env);
+	free(p->cwd);
+	free(p->rlimits);
+	free(p->apparmor_profile);
+	free(p->selinux_label);
+	free(p->exec_cpu_affinity_initial);
+	free(p->exec_cpu_affinity_final);
+	memset(p, 0, sizeof *p);
+}
+
+int spec_parse_process(json_t *obj, const char *name, struct spec_process *out, struct error *err)
+{
+	struct pctx c = {name, err};
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(obj))
+		return spec_err(&c, "", "expected an object");
+	if (parse_process_at(&c, obj, "", out) < 0) {
+		spec_process_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources *out,
+			 struct error *err)
+{
+	struct pctx c = {name, err};
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(obj))
+		return spec_err(&c, "", "expected an object");
+	if (spec_parse_resources_at(&c, obj, "", out) < 0) {
+		cgroup_resources_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const hook_names[HOOK_KIND_COUNT] = {
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
+};
+
+static int parse_hooks(const struct pctx *c, json_t *o, struct spec_hooks *hooks)
+{
+	for (int k = 0; k < HOOK_KIND_COUNT; k++) {
+		json_t *arr = NULL;
+		int rc = spec_get_array(c, o, "hooks", hook_names[k], &arr);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
+		spec_path_key(path, "hooks", hook_names[k]);
+		size_t n = json_array_size(arr);
+		hooks->list[k] = calloc(n + 1, sizeof *hooks->list[k]);
+		if (hooks->list[k] == NULL)
+			return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+		for (size_t i = 0; i < n; i++) {
+			struct spec_hook *h = &hooks->list[k][i];
+			json_t *e = NULL;
+			int64_t timeout;
+			hooks->n[k] = i + 1;
+			if (array_object(c, arr, path, i, p, &e) < 0 ||
+			    spec_require(c, spec_get_string(c, e, p, "path", &h->path), p, "path") <
+				0)
+				return -1;
+			if (h->path[0] != '/') {
+				char hp[SPEC_PATH_MAX];
+				spec_path_key(hp, p, "path");
+				return spec_err(c, hp, "\"%s\" is not an absolute path", h->path);
+			}
+			if (spec_get_strv(c, e, p, "args", &h->args) < 0 ||
+			    spec_get_strv(c, e, p, "env", &h->env) < 0)
+				return -1;
+			rc = spec_get_int(c, e, p, "timeout", 1, INT_MAX, &timeout);
+			if (rc < 0)
+				return -1;
+			h->has_timeout = rc;
+			h->timeout = rc ? (int)timeout : 0;
+		}
+	}
+	return 0;
+}
+
+static int parse_mounts(const struct pctx *c, json_t *arr, struct spec *s)
+{
+	char p[SPEC_PATH_MAX];
+	size_t n = json_array_size(arr);
+	s->mounts = calloc(n + 1, sizeof *s->mounts);
+	if (s->mounts == NULL)
+		return error_set(c->err, ENOMEM, "%s: mounts", c->doc);
+	for (size_t i = 0; i < n; i++) {
+		struct mount_entry *m = &s->mounts[i];
+		json_t *e = NULL;
+		s->n_mounts = i + 1;
+		if (array_object(c, arr, "mounts", i, p, &e) < 0 ||
+		    spec_require(c, spec_get_string(c, e, p, "destination", &m->destination), p,
+				 "destination") < 0)
+			return -1;
+		/* runc takes a relative destination as relative to the container's root. */
+		if (m->destination[0] != '/') {
+			char *abs;
+			if (asprintf(&abs, "/%s", m->destination) < 0)
+				return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
+			free(m->destination);
+			m->destination = abs;
+		}
+		if (spec_get_string(c, e, p, "type", &m->type) < 0 ||
+		    spec_get_string(c, e, p, "source", &m->source) < 0 ||
+		    spec_get_strv(c, e, p, "options", &m->options) < 0 ||
+		    spec_get_idmaps(c, e, p, "uidMappings", &m->uid_mappings, &m->n_uid_mappings) <
+			0 ||
+		    spec_get_idmaps(c, e, p, "gidMappings", &m->gid_mappings, &m->n_gid_mappings) <
+			0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
+{
+	json_t *o = NULL;
+	int rc;
+	if (!json_is_object(root))
+		return spec_err(c, "", "expected an object");
+	if (spec_require(c, spec_get_string(c, root, "", "ociVersion", &s->oci_version), "",
+			 "ociVersion") < 0)
+		return -1;
+	if ((rc = spec_get_object(c, root, "", "process", &o)) < 0)
+		return -1;
+	s->has_process = rc;
+	if (rc && parse_process_at(c, o, "process", &s->process) < 0)
+		return -1;
+	if (spec_require(c, spec_get_object(c, root, "", "root", &o), "", "root") < 0 ||
+	    spec_require(c, spec_get_string(c, o, "root", "path", &s->root_path), "root", "path") <
+		0 ||
+	    spec_get_bool(c, o, "root", "readonly", &s->root_readonly) < 0)
+		return -1;
+	if (s->root_path[0] == '\0')
+		return spec_err(c, "root.path", "must not be empty");
+	if (spec_get_string(c, root, "", "hostname", &s->hostname) < 0 ||
+	    spec_get_string(c, root, "", "domainname", &s->domainname) < 0)
+		return -1;
+	if ((rc = spec_get_array(c, root, "", "mounts", &o)) < 0)
+		return -1;
+	if (rc && parse_mounts(c, o, s) < 0)
+		return -1;
+	if ((rc = spec_get_object(c, root, "", "hooks", &o)) < 0)
+		return -1;
+	if (rc && parse_hooks(c, o, &s->hooks) < 0)
+		return -1;
+	if (get_string_map(c, root, "", "annotations", &s->annotation_keys, &s->annotation_values) <
+	    0)
+		return -1;
+	if ((rc = spec_get_object(c, root, "", "linux", &o)) < 0)
+		return -1;
+	if (rc && spec_parse_linux(c, o, "linux", &s->linux) < 0)
+		return -1;
+	return 0;
+}
+
+struct spec *spec_parse(json_t *root, const char *name, struct error *err)
+{
+	struct pctx c = {name, err};
+	struct spec *s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		error_set(err, ENOMEM, "%s", name);
+		return NULL;
+	}
+	if (parse_spec(&c, root, s) < 0) {
+		spec_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void spec_free(struct spec *s)
+{
+	if (s == NULL)
+		return;
+	free(s->oci_version);
+	spec_process_free(&s->process);
+	free(s->root_path);
+	free(s->hostname);
+	free(s->domainname);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct mount_entry *m = &s->mounts[i];
+		free(m->destination);
+		free(m->type);
+		free(m->source);
+		strv_free(m->options);
+		free(m->uid_mappings);
+		free(m->gid_mappings);
+	}
+	free(s->mounts);
+	for (int k = 0; k < HOOK_KIND_COUNT; k++) {
+		for (size_t i = 0; i < s->hooks.n[k]; i++) {
+			free(s->hooks.list[k][i].path);
+			strv_free(s->hooks.list[k][i].args);
+			strv_free(s->hooks.list[k][i].env);
+		}
+		free(s->hooks.list[k]);
+	}
+	spec_strv_pair_free(s->annotation_keys, s->annotation_values);
+	spec_linux_free(&s->linux);
+	free(s);
+}
+
+/* Rewrites integer literals above INT64_MAX (outside strings) into marked strings, so that
+ * jansson can hold them. Returns a new buffer, or NULL when nothing needed rewriting. */
+static char *mark_big_uints(const char *in, size_t len, size_t *out_len)
+{
+	size_t cap = len + 64, used = 0;
+	bool changed = false, in_str = false;
+	_cleanup_free_ char *out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t need = 1;
+		const char *tok = in + i;
+		if (in_str) {
+			if (in[i] == '\\' && i + 1 < len)
+				need = 2;
+			else if (in[i] == '"')
+				in_str = false;
+		} else if (in[i] == '"') {
+			in_str = true;
+		} else if (in[i] >= '0' && in[i] <= '9' &&
+			   (i == 0 || strchr("-+.eE", in[i - 1]) == NULL)) {
+			while (i + need < len && in[i + need] >= '0' && in[i + need] <= '9')
+				need++;
+			bool integer =
+			    i + need >= len ||
+			    (in[i + need] != '.' && in[i + need] != 'e' && in[i + need] != 'E');
+			if (integer && need >= 19 && need <= 20) {
+				char digits[32];
+				memcpy(digits, tok, need);
+				digits[need] = '\0';
+				errno = 0;
+				unsigned long long u = strtoull(digits, NULL, 10);
+				if (errno == 0 && u > INT64_MAX) {
+					char rep[64];
+					int n =
+					    snprintf(rep, sizeof rep, "\"\\u0001u64:%s\"", digits);
+					if (used + (size_t)n + 1 > cap) {
+						cap = (cap + (size_t)n) * 2;
+						char *nb = realloc(out, cap);
+						if (nb == NULL)
+							return NULL;
+						out = nb;
+					}
+					memcpy(out + used, rep, (size_t)n);
+					used += (size_t)n;
+					i += need;
+					changed = true;
+					continue;
+				}
+			}
+		}
+		if (used + need + 1 > cap) {
+			cap = (cap + need) * 2;
+			char *nb = realloc(out, cap);
+			if (nb == NULL)
+				return NULL;
+			out = nb;
+		}
+		memcpy(out + used, tok, need);
+		used += need;
+		i += need;
+	}
+	if (!changed)
+		return NULL;
+	out[used] = '\0';
+	*out_len = used;
+	return steal_pointer(&out);
+}
+
+struct spec *spec_load_file(const char *path, struct error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	if (read_file_at(AT_FDCWD, path, &data, &len, err) < 0)
+		return NULL;
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
+		size_t mlen;
+		_cleanup_free_ char *marked = mark_big_uints(data, len, &mlen);
+		if (marked)
+			root = json_loadb(marked, mlen, JSON_REJECT_DUPLICATES, &jerr);
+	}
+	if (root == NULL) {
+		error_set(err, EINVAL, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
+			  jerr.text);
+		return NULL;
+	}
+	const char *base = strrchr(path, '/');
+	struct spec *s = spec_parse(root, base ? base + 1 : path, err);
+	json_decref(root);
+	return s;
+}

@@ -12,6 +12,9 @@
 #include "namespaces/namespaces.h"
 #include "namespaces/rootfs.h"
 
+/* -std=gnu17 predefines "linux" as 1, which would break the member spec.linux. */
+#undef linux
+
 struct error;
 
 struct spec_rlimit {

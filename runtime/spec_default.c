@@ -1,1 +1,120 @@
-/* placeholder: being written */
+/* `berth spec`: the same default config as `runc spec` (field for field), for the same reason:
+ * engines and users start from it and edit. */
+#include <unistd.h>
+
+#include "runtime/spec.h"
+
+static json_t *strings(const char *const *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *mount(const char *dest, const char *type, const char *src,
+		     const char *const *options)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s}", "destination", dest, "type", type, "source", src);
+	if (m && options)
+		json_object_set_new(m, "options", strings(options));
+	return m;
+}
+
+static json_t *caps(void)
+{
+	static const char *const set[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
+					  NULL};
+	return json_pack("{s:o, s:o, s:o, s:o}", "bounding", strings(set), "effective",
+			 strings(set), "permitted", strings(set), "ambient", strings(set));
+}
+
+static json_t *mounts(bool rootless)
+{
+	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+					  "mode=0620", "gid=5",	 NULL};
+	/* Without a mapping for gid 5 in the user namespace, devpts would refuse gid=5. */
+	static const char *const pts_rootless[] = {"nosuid",	    "noexec",	 "newinstance",
+						   "ptmxmode=0666", "mode=0620", NULL};
+	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+					  "mode=1777", "size=65536k", NULL};
+	static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	/* An unprivileged user namespace without its own network namespace may not mount sysfs. */
+	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec",
+						   "nodev", "ro",     NULL};
+	static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
+	json_t *a = json_array();
+	json_array_append_new(a, mount("/proc", "proc", "proc", NULL));
+	json_array_append_new(a, mount("/dev", "tmpfs", "tmpfs", dev));
+	json_array_append_new(a,
+			      mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
+	json_array_append_new(a, mount("/dev/shm", "tmpfs", "shm", shm));
+	json_array_append_new(a, mount("/dev/mqueue", "mqueue", "mqueue", mq));
+	if (rootless)
+		json_array_append_new(a, mount("/sys", "none", "/sys", sys_rootless));
+	else
+		json_array_append_new(a, mount("/sys", "sysfs", "sysfs", sys));
+	json_array_append_new(a, mount("/sys/fs/cgroup", "cgroup", "cgroup", cg));
+	return a;
+}
+
+static json_t *namespaces(bool rootless)
+{
+	static const char *const normal[] = {"pid", "network", "ipc", "uts", "mount", NULL};
+	static const char *const user[] = {"pid", "ipc", "uts", "mount", "user", NULL};
+	json_t *a = json_array();
+	for (const char *const *t = rootless ? user : normal; *t; t++)
+		json_array_append_new(a, json_pack("{s:s}", "type", *t));
+	return a;
+}
+
+static json_t *linux_object(bool rootless)
+{
+	static const char *const masked[] = {"/proc/acpi",
+					     "/proc/asound",
+					     "/proc/kcore",
+					     "/proc/keys",
+					     "/proc/latency_stats",
+					     "/proc/timer_list",
+					     "/proc/timer_stats",
+					     "/proc/sched_debug",
+					     "/sys/firmware",
+					     "/proc/scsi",
+					     NULL};
+	static const char *const ro[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+	json_t *l = json_object();
+	if (rootless) {
+		json_object_set_new(l, "uidMappings",
+				    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+					      (json_int_t)getuid(), "size", 1));
+		json_object_set_new(l, "gidMappings",
+				    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+					      (json_int_t)getgid(), "size", 1));
+	} else {
+		json_object_set_new(
+		    l, "resources",
+		    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
+	}
+	json_object_set_new(l, "namespaces", namespaces(rootless));
+	json_object_set_new(l, "maskedPaths", strings(masked));
+	json_object_set_new(l, "readonlyPaths", strings(ro));
+	return l;
+}
+
+json_t *spec_default(bool rootless)
+{
+	static const char *const env[] = {
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+	    NULL};
+	json_t *process =
+	    json_pack("{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:o, s:[{s:s, s:i, s:i}], s:b}",
+		      "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strings(env),
+		      "cwd", "/", "capabilities", caps(), "rlimits", "type", "RLIMIT_NOFILE",
+		      "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.3.0",
+			 "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",
+			 "runc", "mounts", mounts(rootless), "linux", linux_object(rootless));
+}
