@@ -1,0 +1,422 @@
+#!/usr/bin/env bats
+# bats file_tags=lifecycle,vm
+# The container lifecycle on runc's command line: create/start/state/kill/delete/run/list/spec.
+
+load helpers
+
+@test "run /bin/true exits 0" {
+	ctr_run /bin/true
+	assert_status 0
+}
+
+@test "run passes the exit code through (exit 3 -> 3)" {
+	ctr_run sh -c 'exit 3'
+	assert_status 3
+}
+
+@test "run of /bin/false exits 1" {
+	ctr_run /bin/false
+	assert_status 1
+}
+
+# PID 1 of a pid namespace cannot be killed from inside by a signal it has no handler for, so these run
+# without a pid namespace.
+@test "a process killed by a signal gives 128+N" {
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+	ctr_run sh -c 'kill -TERM $$; sleep 5'
+	assert_status 143
+}
+
+@test "a process killed by SIGKILL gives 137" {
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+	ctr_run sh -c 'kill -KILL $$; sleep 5'
+	assert_status 137
+}
+
+@test "a container killed from outside with SIGKILL gives 137 to run" {
+	set_args sleep 100
+	new_id
+	(sleep 1; rt kill "$ID" KILL) 3>&- &
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	wait
+	assert_status 137
+}
+
+@test "run prints the process's stdout" {
+	ctr_run echo hello-from-inside
+	assert_status 0
+	assert_output hello-from-inside
+}
+
+@test "create gives state created with a pid, start gives running, exit gives stopped" {
+	ctr_create sh -c 'sleep 0.5'
+	[ "$(ctr_status "$ID")" = created ]
+	pid=$(ctr_pid "$ID")
+	[ "$pid" -gt 0 ]
+	[ -d "/proc/$pid" ]
+	rt start "$ID"
+	[ "$(ctr_status "$ID")" = running ]
+	wait_status "$ID" stopped
+	rt delete "$ID"
+}
+
+@test "state JSON has every field of the OCI state" {
+	ctr_create sleep 100
+	run rt state "$ID"
+	assert_status 0
+	echo "$output" | jq -e --arg id "$ID" --arg b "$BUNDLE" '
+		(.ociVersion | type == "string" and length > 0)
+		and .id == $id and .status == "created" and (.pid | type == "number" and . > 0)
+		and .bundle == $b and (.rootfs | endswith("/rootfs"))
+		and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"))
+		and .owner == "" and ((.annotations // {}) | type == "object")'
+}
+
+@test "state shows the config's annotations" {
+	cfg '.annotations = {"org.example.k": "v1"}'
+	ctr_create sleep 100
+	run rt state "$ID"
+	[ "$(jq -r '.annotations["org.example.k"]' <<<"$output")" = v1 ]
+}
+
+@test "the created timestamp is RFC3339 and recent" {
+	before=$(date +%s)
+	ctr_create sleep 100
+	c=$(rt state "$ID" | jq -r .created)
+	t=$(date -d "$c" +%s)
+	[ "$t" -ge $((before - 2)) ] && [ "$t" -le $(($(date +%s) + 2)) ]
+}
+
+@test "state of a missing container fails" {
+	run rt state nosuchcontainer
+	[ "$status" -ne 0 ]
+}
+
+@test "the pid in state is the container's init, PID 1 inside" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	[ "$(tr '\0' ' ' </proc/$pid/cmdline)" = "sleep 100 " ]
+	grep -q '^NSpid:.*[[:space:]]1$' /proc/$pid/status
+}
+
+@test "kill with a number (15) stops the container" {
+	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	rt kill "$ID" 15
+	wait_status "$ID" stopped
+}
+
+@test "kill with a name (KILL)" {
+	ctr_detach sleep 100
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+}
+
+@test "kill with a SIG-name (SIGKILL)" {
+	ctr_detach sleep 100
+	rt kill "$ID" SIGKILL
+	wait_status "$ID" stopped
+}
+
+@test "kill with a lowercase name (term)" {
+	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	rt kill "$ID" term
+	wait_status "$ID" stopped
+}
+
+@test "kill defaults to SIGTERM" {
+	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	rt kill "$ID"
+	wait_status "$ID" stopped
+}
+
+@test "kill delivers the named signal (USR1 seen by a trap)" {
+	ctr_detach sh -c 'trap "echo got-usr1 > /tmp/sig; exit 0" USR1; while :; do sleep 0.1; done'
+	rt kill "$ID" USR1
+	wait_status "$ID" stopped
+	[ "$(cat "$BUNDLE/rootfs/tmp/sig")" = got-usr1 ]
+}
+
+@test "kill with an unknown signal fails" {
+	ctr_detach sleep 100
+	run rt kill "$ID" NOTASIGNAL
+	[ "$status" -ne 0 ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "kill on a stopped container fails" {
+	ctr_detach true
+	wait_status "$ID" stopped
+	run rt kill "$ID" KILL
+	[ "$status" -ne 0 ]
+}
+
+@test "delete of a running container fails without --force" {
+	ctr_detach sleep 100
+	run rt delete "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "delete --force of a running container kills and deletes it" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	rt delete --force "$ID"
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	retry 20 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+}
+
+@test "delete of a created container kills and deletes it" {
+	ctr_create sleep 100
+	pid=$(ctr_pid "$ID")
+	rt delete "$ID"
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	retry 20 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+}
+
+@test "delete of a stopped container removes its state" {
+	ctr_detach true
+	wait_status "$ID" stopped
+	rt delete "$ID"
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	[ -z "$(ls -A "$STATE_ROOT")" ]
+}
+
+@test "delete --force of a missing container exits 0" {
+	run rt delete --force no-such-container
+	assert_status 0
+}
+
+@test "delete of a missing container fails" {
+	run rt delete no-such-container
+	[ "$status" -ne 0 ]
+}
+
+@test "start on a running container fails" {
+	ctr_create sleep 100
+	rt start "$ID"
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "start on a stopped container fails" {
+	ctr_create true
+	rt start "$ID"
+	wait_status "$ID" stopped
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+}
+
+@test "the process does not run before start" {
+	ctr_create sh -c 'echo ran > /tmp/ran'
+	sleep 0.3
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	rt start "$ID"
+	retry 30 test -e "$BUNDLE/rootfs/tmp/ran"
+}
+
+@test "run --detach returns while the container runs" {
+	ctr_detach sleep 100
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "run --keep leaves the state stopped" {
+	set_args true
+	new_id
+	rt run --keep -b "$BUNDLE" "$ID" </dev/null
+	[ "$(ctr_status "$ID")" = stopped ]
+	rt delete "$ID"
+}
+
+@test "run without --keep removes the container" {
+	ctr_run true
+	assert_status 0
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+}
+
+@test "list shows containers with their status" {
+	ctr_detach sleep 100
+	a=$ID
+	ctr_create sleep 100
+	b=$ID
+	run rt list
+	assert_status 0
+	grep -E "^$a +[0-9]+ +running " <<<"$output"
+	grep -E "^$b +[0-9]+ +created " <<<"$output"
+}
+
+@test "list -q prints only the IDs" {
+	ctr_detach sleep 100
+	a=$ID
+	ctr_create sleep 100
+	b=$ID
+	run rt list -q
+	assert_status 0
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' "$a" "$b" | sort)" ]
+}
+
+@test "list --format json" {
+	ctr_detach sleep 100
+	run rt list --format json
+	assert_status 0
+	jq -e --arg id "$ID" --arg b "$BUNDLE" 'length == 1 and .[0].id == $id and .[0].status == "running"
+		and .[0].bundle == $b and .[0].pid > 0' <<<"$output"
+}
+
+@test "list of an empty root prints only a header or nothing" {
+	run rt list -q
+	assert_status 0
+	assert_output ""
+}
+
+@test "a duplicate container ID fails and leaves the first alone" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	run rt run -d -b "$BUNDLE" "$ID" </dev/null 3>&-
+	[ "$status" -ne 0 ]
+	[ "$(ctr_pid "$ID")" = "$pid" ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "invalid ID ../x fails" {
+	run rt run -b "$BUNDLE" ../x </dev/null
+	[ "$status" -ne 0 ]
+	[ ! -e "$WORK/x" ]
+}
+
+@test "invalid ID a/b fails" {
+	run rt run -b "$BUNDLE" a/b </dev/null
+	[ "$status" -ne 0 ]
+}
+
+@test "empty ID fails" {
+	run rt run -b "$BUNDLE" "" </dev/null
+	[ "$status" -ne 0 ]
+}
+
+@test "a 1025-character ID fails" {
+	long=$(printf 'a%.0s' $(seq 1025))
+	run rt run -b "$BUNDLE" "$long" </dev/null
+	[ "$status" -ne 0 ]
+}
+
+@test "spec writes a config.json that runs after setting terminal and args" {
+	d=$WORK/specbundle
+	mkdir -p "$d"
+	(cd "$d" && "$RUNTIME" spec)
+	jq -e '.ociVersion and .process and .root.path == "rootfs"' "$d/config.json"
+	mv "$d/config.json" "$BUNDLE/config.json"
+	cfg '.process.terminal = false | .process.args = ["sh", "-c", "echo spec-ok"]
+		| .process.env += [$m] | .linux.cgroupsPath = $cg' --arg m "BERTH_ITEST_MARK=$MARK" --arg cg "$CG_TEST/c1"
+	ID=${MARK}-c1
+	echo "$ID" >>"$ITEST_IDS"
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	assert_output spec-ok
+}
+
+@test "spec refuses to overwrite an existing config.json" {
+	d=$WORK/specbundle
+	mkdir -p "$d"
+	echo '{}' >"$d/config.json"
+	run sh -c "cd '$d' && '$RUNTIME' spec"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$d/config.json")" = '{}' ]
+}
+
+@test "spec --bundle writes into that directory" {
+	d=$WORK/specbundle
+	mkdir -p "$d"
+	"$RUNTIME" spec --bundle "$d"
+	jq -e .ociVersion "$d/config.json"
+}
+
+@test "spec --rootless has a user namespace with maps for the caller" {
+	d=$WORK/specbundle
+	mkdir -p "$d"
+	(cd "$d" && "$RUNTIME" spec --rootless)
+	jq -e --argjson u "$(id -u)" '
+		any(.linux.namespaces[]; .type == "user")
+		and .linux.uidMappings[0].hostID == $u and .linux.uidMappings[0].containerID == 0
+		and (.linux.resources.devices // [] | length == 0)' "$d/config.json"
+}
+
+@test "features prints valid JSON with ociVersionMin and ociVersionMax" {
+	run "$RUNTIME" features
+	assert_status 0
+	jq -e '(.ociVersionMin | test("^1\\.")) and (.ociVersionMax | test("^1\\."))' <<<"$output"
+}
+
+@test "features lists namespaces and mount options" {
+	run "$RUNTIME" features
+	jq -e '(.linux.namespaces | index("pid") != null) and (.mountOptions | index("ro") != null)' <<<"$output"
+}
+
+@test "--version shows the version, the spec version and a feature line" {
+	run "$RUNTIME" --version
+	assert_status 0
+	grep -iE "^$RUNTIME_NAME version [0-9]" <<<"$output"
+	grep -E '^spec: 1\.' <<<"$output"
+	if [ "$RUNTIME_NAME" = berth ]; then
+		grep -E '^\+[A-Z0-9]+( \+[A-Z0-9]+)*' <<<"$output"
+	fi
+}
+
+@test "--pid-file is written with the container's pid" {
+	set_args sleep 100
+	new_id
+	rt run -d --pid-file "$WORK/pidfile" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 3>&-
+	[ "$(cat "$WORK/pidfile")" = "$(ctr_pid "$ID")" ]
+}
+
+@test "create --pid-file is written before start" {
+	set_args sleep 100
+	new_id
+	rt create --pid-file "$WORK/pidfile" -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 3>&-
+	[ "$(cat "$WORK/pidfile")" = "$(ctr_pid "$ID")" ]
+}
+
+@test "the runc-spec config runs unchanged (readonly root and all)" {
+	cp "$(config_template)" "$BUNDLE/config.json"
+	cfg '.process.terminal = false | .process.args = ["sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"]
+		| .process.env += [$m] | .linux.cgroupsPath = $cg' --arg m "BERTH_ITEST_MARK=$MARK" --arg cg "$CG_TEST/c1"
+	ID=${MARK}-c1
+	echo "$ID" >>"$ITEST_IDS"
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	assert_output ro
+}
+
+@test "--bundle defaults to the current directory" {
+	set_args echo from-cwd
+	new_id
+	run sh -c "cd '$BUNDLE' && BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT' run '$ID' </dev/null"
+	assert_status 0
+	assert_output from-cwd
+}
+
+@test "stdin reaches the process of a foreground run" {
+	set_args cat
+	new_id
+	run sh -c "echo piped-in | BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT' run -b '$BUNDLE' '$ID'"
+	assert_status 0
+	assert_output piped-in
+}
+
+@test "exec runs a second process in a running container" {
+	ctr_detach sleep 100
+	exec_in "$ID" sh -c 'echo exec-ok; exit 4'
+	assert_status 4
+	assert_output exec-ok
+}
+
+@test "exec shares the container's pid namespace" {
+	ctr_detach sleep 100
+	exec_in "$ID" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+	assert_status 0
+	assert_output "sleep 100 "
+}
