@@ -1,1 +1,171 @@
-/* placeholder: being written */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "namespaces/resolve.h"
+#include "namespaces/rootfs_internal.h"
+
+/* The devices every container gets (runtime-spec "Default Devices"). */
+static const struct device_entry default_devices[] = {
+    {.path = "/dev/null", .type = 'c', .major = 1, .minor = 3},
+    {.path = "/dev/zero", .type = 'c', .major = 1, .minor = 5},
+    {.path = "/dev/full", .type = 'c', .major = 1, .minor = 7},
+    {.path = "/dev/random", .type = 'c', .major = 1, .minor = 8},
+    {.path = "/dev/urandom", .type = 'c', .major = 1, .minor = 9},
+    {.path = "/dev/tty", .type = 'c', .major = 5, .minor = 0},
+};
+
+bool devices_needed(const struct rootfs_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct mount_entry *m = &cfg->mounts[i];
+		if (!container_path_eq(m->destination, "/dev"))
+			continue;
+		bool bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t j = 0; m->options && m->options[j]; j++)
+			bind |= strcmp(m->options[j], "bind") == 0 ||
+				strcmp(m->options[j], "rbind") == 0;
+		return !bind;
+	}
+	return false;
+}
+
+/* Splits "/dev/a/b" into a parent fd (created if missing) and "b". */
+static int open_parent(int rootfd, const char *path, char *name, struct error *err)
+{
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof parent, "%s", path);
+	size_t n = strlen(parent);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	char *slash = strrchr(parent, '/');
+	const char *last = slash ? slash + 1 : parent;
+	if (*last == '\0' || strcmp(last, ".") == 0 || strcmp(last, "..") == 0 ||
+	    strlen(last) > NAME_MAX)
+		return error_set(err, EINVAL, "device path %s: not a file name", path);
+	snprintf(name, NAME_MAX + 1, "%s", last);
+	if (slash == NULL)
+		snprintf(parent, sizeof parent, ".");
+	else if (slash == parent)
+		snprintf(parent, sizeof parent, "/");
+	else
+		*slash = '\0';
+	if (resolve_mkdir_p(rootfd, parent, 0755, err) < 0)
+		return -1;
+	return resolve_open(rootfd, parent, O_PATH | O_DIRECTORY, err);
+}
+
+/* In a user namespace mknod is not allowed: the host's node is bind-mounted onto a file. */
+static int bind_device(int rootfd, const struct device_entry *d, int pfd, const char *name,
+		       struct error *err)
+{
+	int fd = openat(pfd, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0000);
+	if (fd < 0 && errno != EEXIST)
+		return error_errno(err, "device %s: create the mount point", d->path);
+	if (fd >= 0)
+		close(fd);
+	_cleanup_close_ int target = resolve_open(rootfd, d->path, O_PATH, err);
+	if (target < 0)
+		return -1;
+	char buf[32];
+	if (mount(d->path, fd_path(target, buf), NULL, MS_BIND, NULL) < 0)
+		return error_errno(err, "device %s: bind the host's node", d->path);
+	return 0;
+}
+
+static int create_device(int rootfd, const struct device_entry *d, bool bind, struct error *err)
+{
+	char name[NAME_MAX + 1];
+	_cleanup_close_ int pfd = open_parent(rootfd, d->path, name, err);
+	if (pfd < 0)
+		return -1;
+	if (bind)
+		return bind_device(rootfd, d, pfd, name, err);
+
+	mode_t type;
+	switch (d->type) {
+	case 'c':
+	case 'u':
+		type = S_IFCHR;
+		break;
+	case 'b':
+		type = S_IFBLK;
+		break;
+	case 'p':
+		type = S_IFIFO;
+		break;
+	default:
+		return error_set(err, EINVAL, "linux.devices: %s: unknown type '%c'", d->path,
+				 d->type);
+	}
+	mode_t perm = d->has_mode ? (d->file_mode & 07777) : 0666;
+	/* A later entry for the same path replaces the earlier one (a config's /dev/null over
+	 * the default). */
+	if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
+		return error_errno(err, "device %s: remove the old node", d->path);
+	dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
+	if (mknodat(pfd, name, type | perm, type == S_IFIFO ? 0 : dev) < 0)
+		return error_errno(err, "device %s: mknod", d->path);
+	if (fchownat(pfd, name, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return error_errno(err, "device %s: chown", d->path);
+	return 0;
+}
+
+static bool listed(const struct rootfs_config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (container_path_eq(cfg->devices[i].path, path))
+			return true;
+	return false;
+}
+
+static int dev_links(int rootfd, struct error *err)
+{
+	static const char *const links[][2] = {
+	    {"fd", "/proc/self/fd"},
+	    {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"},
+	    {"stderr", "/proc/self/fd/2"},
+	};
+	_cleanup_close_ int devfd = resolve_open(rootfd, "/dev", O_PATH | O_DIRECTORY, err);
+	if (devfd < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		if (symlinkat(links[i][1], devfd, links[i][0]) < 0 && errno != EEXIST)
+			return error_errno(err, "symlink /dev/%s", links[i][0]);
+	/* Checked on the host before pivot, as runc does: the container's /proc is the same
+	 * kernel's. */
+	if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", devfd, "core") < 0 &&
+	    errno != EEXIST)
+		return error_errno(err, "symlink /dev/core");
+	/* The devpts instance mounted with newinstance has its own ptmx: /dev/ptmx must lead
+	 * there, not to the host's. */
+	if (unlinkat(devfd, "ptmx", 0) < 0 && errno != ENOENT)
+		return error_errno(err, "remove /dev/ptmx");
+	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+		return error_errno(err, "symlink /dev/ptmx");
+	return 0;
+}
+
+int devices_setup(int rootfd, const struct rootfs_config *cfg, struct error *err)
+{
+	for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
+		if (listed(cfg, default_devices[i].path))
+			continue;
+		if (create_device(rootfd, &default_devices[i], cfg->new_userns, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (create_device(rootfd, &cfg->devices[i], cfg->new_userns, err) < 0)
+			return error_prefix(err, "linux.devices[%zu]", i);
+	return dev_links(rootfd, err);
+}

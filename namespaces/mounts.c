@@ -1,1 +1,217 @@
-/* placeholder: being written */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "namespaces/resolve.h"
+#include "namespaces/rootfs_internal.h"
+
+bool container_path_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '/')
+			a++;
+		while (*b == '/')
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+		if (la != lb || strncmp(a, b, la) != 0)
+			return false;
+		a += la;
+		b += lb;
+	}
+}
+
+/* The per-mount flags a user namespace cannot change on a mount it inherited. */
+#define LOCKABLE_FLAGS                                                                             \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+
+int remount_bind(const char *path, const char *what, unsigned long flags, struct error *err)
+{
+	flags &= ~(MS_REC | MS_BIND | MS_REMOUNT);
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return error_errno(err, "remount %s", what);
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		return error_errno(err, "statvfs %s", what);
+	unsigned long locked = sv.f_flag & LOCKABLE_FLAGS;
+	/* One atime mode only: the one asked for wins unless the locked one differs, then the
+	 * locked one has to stay. */
+	if (locked & (MS_NOATIME | MS_RELATIME))
+		flags &= ~(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | locked, NULL) < 0)
+		return error_errno(err, "remount %s (keeping its locked flags)", what);
+	return 0;
+}
+
+/* A user namespace holding the mount's own mappings, for MOUNT_ATTR_IDMAP: a child is parked
+ * in a new user namespace, its maps written, and its /proc/PID/ns/user kept open. */
+static int idmap_userns(const struct mount_entry *m, struct error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return error_errno(err, "idmap: pipe");
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return error_errno(err, "idmap: clone a user namespace");
+	}
+	if (pid == 0) {
+		char c;
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &c, 1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	int ret = -1;
+	if (userns_write_maps(pid, m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+			      m->n_gid_mappings, false, err) == 0)
+		ret = ns_open_of_pid(pid, NS_USER, err);
+	close(pipefd[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
+static int bind_idmapped(int srcfd, int target, const struct mount_entry *m,
+			 const struct mount_opts *o, struct error *err)
+{
+	if (m->n_uid_mappings == 0 || m->n_gid_mappings == 0)
+		return error_set(err, EINVAL, "idmap needs uidMappings and gidMappings");
+	unsigned tflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
+	if (o->flags & MS_REC)
+		tflags |= AT_RECURSIVE;
+	_cleanup_close_ int tree = open_tree(srcfd, "", tflags);
+	if (tree < 0)
+		return error_errno(err, "open_tree %s", m->source);
+	_cleanup_close_ int userns = idmap_userns(m, err);
+	if (userns < 0)
+		return -1;
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof attr) < 0)
+		return error_errno(err, "idmap %s", m->source);
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_errno(err, "attach the idmapped mount");
+	return 0;
+}
+
+static int do_bind(int rootfd, const struct mount_entry *m, const struct mount_opts *o,
+		   struct error *err)
+{
+	if (m->source == NULL)
+		return error_set(err, EINVAL, "a bind mount needs a source");
+	/* The source is a host path chosen by whoever wrote the config: trusted, followed. */
+	_cleanup_close_ int srcfd = open(m->source, O_PATH | O_CLOEXEC);
+	struct stat st;
+	if (srcfd < 0 || fstat(srcfd, &st) < 0)
+		return error_errno(err, "bind source %s", m->source);
+	_cleanup_close_ int target =
+	    resolve_mount_target(rootfd, m->destination, S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return -1;
+	char sbuf[32], tbuf[32];
+	if (o->idmap)
+		return bind_idmapped(srcfd, target, m, o, err);
+	if (mount(fd_path(srcfd, sbuf), fd_path(target, tbuf), NULL, MS_BIND | (o->flags & MS_REC),
+		  NULL) < 0)
+		return error_errno(err, "bind %s", m->source);
+	return 0;
+}
+
+/* Without its own network namespace a container may not mount sysfs (the kernel ties sysfs to
+ * the netns owner): bind the host's /sys instead, as runc does. */
+static int sysfs_fallback(int rootfd, const struct mount_entry *m, const struct mount_opts *o,
+			  struct error *err)
+{
+	struct mount_entry b = *m;
+	b.source = (char *)"/sys";
+	struct mount_opts bo = *o;
+	bo.flags |= MS_BIND | MS_REC;
+	return do_bind(rootfd, &b, &bo, err);
+}
+
+static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
+			     const struct mount_entry *m, struct mount_opts *o, struct error *err)
+{
+	const char *type = m->type && m->type[0] ? m->type : NULL;
+	bool bind = (o->flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
+	char buf[32];
+
+	if (type && strcmp(type, "cgroup") == 0 && !bind)
+		return cgroup_mount_apply(rootfd, cfg, m, o, err);
+	if (o->idmap && !bind)
+		return error_set(err, ENOTSUP, "idmap is supported on bind mounts only");
+
+	if (bind) {
+		o->flags |= MS_BIND;
+		if (do_bind(rootfd, m, o, err) < 0)
+			return -1;
+	} else if (type == NULL) {
+		return error_set(err, EINVAL, "no type, and not a bind mount");
+	} else {
+		_cleanup_close_ int target =
+		    resolve_mount_target(rootfd, m->destination, true, err);
+		if (target < 0)
+			return -1;
+		const char *src = m->source && m->source[0] ? m->source : type;
+		if (mount(src, fd_path(target, buf), type, o->flags, o->data) < 0) {
+			if (errno == EPERM && strcmp(type, "sysfs") == 0) {
+				if (sysfs_fallback(rootfd, m, o, err) < 0)
+					return -1;
+				o->flags |= MS_BIND | MS_REC;
+				bind = true;
+			} else {
+				return error_errno(err, "mount %s (type %s, options %s)", src, type,
+						   o->data ? o->data : "none");
+			}
+		}
+	}
+
+	_cleanup_close_ int top = resolve_open(rootfd, m->destination, O_PATH, err);
+	if (top < 0)
+		return -1;
+	fd_path(top, buf);
+	/* A bind takes the source's flags: ro, nosuid and friends need a remount. */
+	if (bind && (o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0 &&
+	    remount_bind(buf, m->destination, o->flags, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_propagation; i++)
+		if (mount(NULL, buf, NULL, o->propagation[i], NULL) < 0)
+			return error_errno(err, "set propagation");
+	if (o->attr_set || o->attr_clr) {
+		struct mount_attr attr = {.attr_set = o->attr_set, .attr_clr = o->attr_clr};
+		if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+			return error_errno(err, "set recursive mount attributes");
+	}
+	return 0;
+}
+
+int mount_entry_apply(int rootfd, const struct rootfs_config *cfg, const struct mount_entry *m,
+		      struct error *err)
+{
+	if (m->destination == NULL || m->destination[0] == '\0')
+		return error_set(err, EINVAL, "mounts: an entry has no destination");
+	struct mount_opts o;
+	if (mount_opts_parse(m->options, &o, err) < 0)
+		return error_prefix(err, "mount %s", m->destination);
+	int r = mount_entry_inner(rootfd, cfg, m, &o, err);
+	mount_opts_free(&o);
+	if (r < 0)
+		return error_prefix(err, "mount %s", m->destination);
+	return 0;
+}

@@ -1,1 +1,124 @@
-/* placeholder: being written */
+#include "namespaces/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "namespaces/mount_opts.h"
+#include "namespaces/resolve.h"
+#include "namespaces/rootfs_internal.h"
+
+/* pivot_root refuses a new root whose parent mount is shared; with rootfsPropagation
+ * "shared" / "rshared" that is the case, so that one parent mount is made private. */
+static int parent_mount_private(const char *rootfs, struct error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return error_errno(err, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, best_len = 0;
+	char best[4096] = "";
+	bool shared = false;
+	while (getline(&line, &cap, f) > 0) {
+		char mp[4096];
+		if (sscanf(line, "%*d %*d %*s %*s %4095s", mp) != 1)
+			continue;
+		size_t n = strlen(mp);
+		bool under = strcmp(mp, "/") == 0 || (strncmp(rootfs, mp, n) == 0 &&
+						      (rootfs[n] == '/' || rootfs[n] == '\0'));
+		/* The rootfs bind itself is not its own parent. */
+		if (!under || strcmp(mp, rootfs) == 0 || n < best_len)
+			continue;
+		best_len = n;
+		snprintf(best, sizeof best, "%s", mp);
+		char *dash = strstr(line, " - ");
+		shared = strstr(line, " shared:") != NULL && strstr(line, " shared:") < dash;
+	}
+	if (shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "make %s private", best);
+	return 0;
+}
+
+int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
+{
+	unsigned long prop = MS_SLAVE | MS_REC;
+	if (cfg->propagation && cfg->propagation[0]) {
+		prop = mount_propagation_flags(cfg->propagation);
+		if (prop == 0)
+			return error_set(err, EINVAL, "linux.rootfsPropagation: unknown value %s",
+					 cfg->propagation);
+	}
+	/* Nothing mounted from here on may reach the host's mount namespace. */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return error_errno(err, "set the propagation of /");
+	if ((prop & MS_SHARED) && parent_mount_private(cfg->rootfs, err) < 0)
+		return -1;
+	/* pivot_root needs the new root to be a mount point. */
+	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return error_errno(err, "bind the rootfs %s onto itself", cfg->rootfs);
+	_cleanup_close_ int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open the rootfs %s", cfg->rootfs);
+
+	/* Modes in the config and of default devices are meant literally. */
+	mode_t old = umask(0);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++)
+		r = mount_entry_apply(rootfd, cfg, &cfg->mounts[i], err);
+	if (r == 0 && devices_needed(cfg))
+		r = devices_setup(rootfd, cfg, err);
+	umask(old);
+	return r;
+}
+
+int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
+{
+	_cleanup_close_ int newroot = open(cfg->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (newroot < 0)
+		return error_errno(err, "open the rootfs %s", cfg->rootfs);
+	if (fchdir(newroot) < 0)
+		return error_errno(err, "chdir to the rootfs %s", cfg->rootfs);
+
+	if (cfg->no_pivot) {
+		/* --no-pivot (a ramfs root cannot pivot): move the rootfs over / and chroot. */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return error_errno(err, "move the rootfs onto /");
+		if (chroot(".") < 0)
+			return error_errno(err, "chroot into the rootfs");
+	} else {
+		_cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (oldroot < 0)
+			return error_errno(err, "open /");
+		/* pivot_root(".", "."): the old root ends up stacked on top of the new one, so
+		 * no directory inside the rootfs is needed to hold it. */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return error_errno(err, "pivot_root into %s", cfg->rootfs);
+		if (fchdir(oldroot) < 0)
+			return error_errno(err, "chdir to the old root");
+		/* Slave first, so that the detach below does not propagate to the host. */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return error_errno(err, "make the old root rslave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return error_errno(err, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return error_errno(err, "chdir /");
+	return 0;
+}
+
+int rootfs_finish(const struct rootfs_config *cfg, struct error *err)
+{
+	if (paths_readonly(cfg->readonly_paths, err) < 0 ||
+	    paths_masked(cfg->masked_paths, err) < 0)
+		return -1;
+	if (cfg->readonly && remount_bind("/", "/", MS_RDONLY, err) < 0)
+		return error_prefix(err, "read-only root");
+	return 0;
+}

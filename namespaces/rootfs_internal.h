@@ -1,0 +1,27 @@
+/* Shared between the rootfs files of namespaces/ (not a cross-layer contract). */
+#pragma once
+#include <stdbool.h>
+
+#include "namespaces/mount_opts.h"
+#include "namespaces/rootfs.h"
+
+struct error;
+
+/* Mounts one config entry inside the rootfs (rootfd: O_PATH of the rootfs bind mount). */
+int mount_entry_apply(int rootfd, const struct rootfs_config *cfg, const struct mount_entry *m,
+		      struct error *err);
+/* MS_REMOUNT|MS_BIND with flags on path (a /proc/self/fd/N); when the kernel refuses because
+ * the mount has locked flags (a mount inherited by a user namespace), retries keeping them. */
+int remount_bind(const char *path, const char *what, unsigned long flags, struct error *err);
+/* mount(2) of type "cgroup": cgroup2 on a unified host, a tmpfs of v1 hierarchies otherwise. */
+int cgroup_mount_apply(int rootfd, const struct rootfs_config *cfg, const struct mount_entry *m,
+		       const struct mount_opts *o, struct error *err);
+/* True when the config mounts a new file system (not a bind) on /dev. */
+bool devices_needed(const struct rootfs_config *cfg);
+/* Default devices, linux.devices, the /dev links and /dev/ptmx. */
+int devices_setup(int rootfd, const struct rootfs_config *cfg, struct error *err);
+/* After pivot: readonly and masked paths. */
+int paths_readonly(char *const *paths, struct error *err);
+int paths_masked(char *const *paths, struct error *err);
+/* Normalized comparison of container paths ("/dev/" == "/dev" == "dev"). */
+bool container_path_eq(const char *a, const char *b);
