@@ -1,1 +1,44 @@
+/* cli/: argv -> one call into runtime/ -> output and exit code. No syscalls, no policy. */
 #pragma once
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "runtime/lifecycle.h"
+
+struct error;
+
+struct globals {
+	const char *root;
+	const char *log;
+	bool log_json;
+	bool debug;
+	enum cgroup_manager manager;
+};
+
+/* Each command: parses its own argv (argv[0] is the command name) and returns the exit code. */
+typedef int (*command_fn)(const struct globals *g, int argc, char **argv, struct error *err);
+
+int cmd_create(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_run(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_start(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_state(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_list(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_features(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_events(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
+
+/* Shared option helpers (cli/options.c). */
+/* Exactly n positional arguments left after getopt, else a usage error naming the command. */
+int expect_args(int argc, char **argv, int n, const char *usage, struct error *err);
+int parse_int_arg(const char *s, const char *flag, long long min, long long max, long long *out,
+		  struct error *err);
+/* "512k", "32M", "1g", "-1" -> bytes, as runc's update accepts. */
+int parse_size_arg(const char *s, const char *flag, long long *out, struct error *err);
+/* Prints a JSON value to stdout, indented like runc. */
+void print_json(void *json, bool pretty);

@@ -1,1 +1,208 @@
-/* placeholder: being written */
+/* state, list, ps, spec, features. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/jsonutil.h"
+#include "runtime/spec.h"
+
+int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	static const struct option none[] = {{0}};
+	if (getopt_long(argc, argv, "", none, NULL) != -1)
+		return error_set(err, EINVAL, "state: unknown option \"%s\"", argv[optind - 1]);
+	if (expect_args(argc, argv, 1, "state ID", err) < 0)
+		return -1;
+	_cleanup_json_ json_t *j = NULL;
+	if (container_state_json(g->root, argv[optind], &j, err) < 0)
+		return -1;
+	print_json(j, true);
+	return 0;
+}
+
+int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	static const struct option opts[] = {
+		{"quiet", no_argument, NULL, 'q'}, {"format", required_argument, NULL, 'f'}, {0}};
+	bool quiet = false, json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
+		if (c == 'q')
+			quiet = true;
+		else if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+			json = strcmp(optarg, "json") == 0;
+		else
+			return error_set(err, EINVAL, "list: invalid option \"%s\"",
+					 argv[optind - 1]);
+	}
+	if (expect_args(argc, argv, 0, "list [-q] [--format table|json]", err) < 0)
+		return -1;
+	_cleanup_json_ json_t *arr = NULL;
+	if (container_list(g->root, &arr, err) < 0)
+		return -1;
+	size_t i;
+	json_t *it;
+	if (quiet) {
+		json_array_foreach(arr, i, it)
+			printf("%s\n", json_string_value(json_object_get(it, "id")));
+		return 0;
+	}
+	if (json) {
+		/* runc's list --format json: the state fields without ociVersion. */
+		json_array_foreach(arr, i, it)
+			json_object_del(it, "ociVersion");
+		print_json(json_array_size(arr) ? arr : json_null(), false);
+		return 0;
+	}
+	printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+	       "OWNER");
+	json_array_foreach(arr, i, it)
+	{
+		printf("%-12s %-8lld %-10s %-40s %-30s %s\n",
+		       json_string_value(json_object_get(it, "id")),
+		       (long long)json_integer_value(json_object_get(it, "pid")),
+		       json_string_value(json_object_get(it, "status")),
+		       json_string_value(json_object_get(it, "bundle")),
+		       json_string_value(json_object_get(it, "created")),
+		       json_string_value(json_object_get(it, "owner")));
+	}
+	return 0;
+}
+
+static bool pid_in(pid_t p, const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == p)
+			return true;
+	return false;
+}
+
+int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
+	bool json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+		if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+			json = strcmp(optarg, "json") == 0;
+		else
+			return error_set(err, EINVAL, "ps: invalid option \"%s\"", argv[optind - 1]);
+	}
+	if (argc - optind < 1)
+		return error_set(err, EINVAL, "ps: usage: berth ps [--format table|json] ID [ps "
+					      "options]");
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	if (container_pids(g->root, argv[optind], &pids, &n, err) < 0)
+		return -1;
+	if (json) {
+		_cleanup_json_ json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, json_integer(pids[i]));
+		print_json(arr, false);
+		return 0;
+	}
+	/* Table: the host's ps with the caller's options, filtered to the container's pids. */
+	char cmd[4096] = "ps";
+	int extra = argc - optind - 1;
+	if (extra == 0)
+		strcat(cmd, " -ef");
+	for (int i = 0; i < extra; i++) {
+		const char *a = argv[optind + 1 + i];
+		if (strpbrk(a, "'\\"))
+			return error_set(err, EINVAL, "ps: unsupported character in \"%s\"", a);
+		snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " '%s'", a);
+	}
+	_cleanup_fclose_ FILE *f = popen(cmd, "r");
+	if (f == NULL)
+		return error_errno(err, "run %s", cmd);
+	char line[8192];
+	int pid_col = -1;
+	bool header = true;
+	while (fgets(line, sizeof line, f)) {
+		if (header) {
+			fputs(line, stdout);
+			char copy[8192];
+			snprintf(copy, sizeof copy, "%s", line);
+			int col = 0;
+			for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"), col++)
+				if (strcmp(tok, "PID") == 0)
+					pid_col = col;
+			header = false;
+			if (pid_col < 0) {
+				pclose(steal_pointer(&f));
+				return error_set(err, EINVAL, "ps: no PID column in the output of %s",
+						 cmd);
+			}
+			continue;
+		}
+		char copy[8192];
+		snprintf(copy, sizeof copy, "%s", line);
+		int col = 0;
+		for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"), col++) {
+			if (col == pid_col) {
+				if (pid_in((pid_t)atoi(tok), pids, n))
+					fputs(line, stdout);
+				break;
+			}
+		}
+	}
+	pclose(steal_pointer(&f));
+	return 0;
+}
+
+int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	enum { OPT_ROOTLESS = 256 };
+	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
+					     {"rootless", no_argument, NULL, OPT_ROOTLESS},
+					     {0}};
+	const char *bundle = ".";
+	bool rootless = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+		if (c == 'b')
+			bundle = optarg;
+		else if (c == OPT_ROOTLESS)
+			rootless = true;
+		else
+			return error_set(err, EINVAL, "spec: unknown option \"%s\"",
+					 argv[optind - 1]);
+	}
+	if (expect_args(argc, argv, 0, "spec [--bundle DIR] [--rootless]", err) < 0)
+		return -1;
+	_cleanup_close_ int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "spec: bundle %s", bundle);
+	if (faccessat(dfd, "config.json", F_OK, 0) == 0)
+		return error_set(err, EEXIST, "spec: %s/config.json exists: remove it first", bundle);
+	_cleanup_json_ json_t *j = spec_default(rootless);
+	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(8));
+	if (s == NULL)
+		return error_set(err, ENOMEM, "spec");
+	_cleanup_close_ int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					0644);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		return error_errno(err, "spec: write %s/config.json", bundle);
+	return 0;
+}
+
+int cmd_features(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	static const struct option none[] = {{0}};
+	if (getopt_long(argc, argv, "", none, NULL) != -1)
+		return error_set(err, EINVAL, "features: unknown option \"%s\"", argv[optind - 1]);
+	if (expect_args(argc, argv, 0, "features", err) < 0)
+		return -1;
+	_cleanup_json_ json_t *j = spec_features();
+	print_json(j, true);
+	return 0;
+}

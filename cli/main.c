@@ -1,1 +1,158 @@
-/* placeholder: being written */
+/* berth: global options, then one command. */
+#include <errno.h>
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/error.h"
+#include "lib/log.h"
+
+#define OCI_SPEC_VERSION "1.3.0"
+
+static const struct {
+	const char *name;
+	command_fn fn;
+	const char *help;
+} commands[] = {
+	{"create", cmd_create, "create a container (init waits for start)"},
+	{"start", cmd_start, "start a created container"},
+	{"run", cmd_run, "create and start a container, wait for it"},
+	{"state", cmd_state, "print the state of a container"},
+	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
+	{"delete", cmd_delete, "delete a container and everything it holds"},
+	{"list", cmd_list, "list containers"},
+	{"ps", cmd_ps, "list the processes of a container"},
+	{"pause", cmd_pause, "freeze every process of a container"},
+	{"resume", cmd_resume, "thaw a paused container"},
+	{"update", cmd_update, "change the resource limits of a running container"},
+	{"events", cmd_events, "stream stats and OOM events of a container"},
+	{"spec", cmd_spec, "write a default config.json"},
+	{"features", cmd_features, "print the features this runtime supports"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: berth [global options] COMMAND [options] [ID] ...\n\n"
+		   "An OCI container runtime.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nGlobal options:\n"
+		   "  --root DIR              state directory (default /run/berth)\n"
+		   "  --log FILE              log file (default: stderr)\n"
+		   "  --log-format text|json  log format\n"
+		   "  --debug                 log debug messages\n"
+		   "  --cgroup-manager cgroupfs|systemd|disabled\n"
+		   "  --systemd-cgroup        same as --cgroup-manager systemd\n"
+		   "  --rootless true|false|auto\n"
+		   "  --version, -v           print the version\n");
+}
+
+static void version(void)
+{
+	const struct scmp_version *sv = seccomp_version();
+	printf("berth version %s\nspec: %s\n", PACKAGE_VERSION, OCI_SPEC_VERSION);
+	if (sv)
+		printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
+	printf("+SECCOMP +CAP +CGROUPV1 +CGROUPV2 +HYBRID +USERNS +TIMENS +CLONE3 "
+	       "+CLONE_INTO_CGROUP\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct globals g = {.root = "/run/berth", .manager = CGM_CGROUPFS};
+	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CGM, OPT_ROOTLESS };
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+		{"debug", no_argument, NULL, OPT_DEBUG},
+		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+		{"cgroup-manager", required_argument, NULL, OPT_CGM},
+		{"rootless", required_argument, NULL, OPT_ROOTLESS},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct error err = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			g.root = optarg;
+			break;
+		case OPT_LOG:
+			g.log = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "berth: --log-format: expected text or json, got \"%s\"\n",
+					optarg);
+				return 1;
+			}
+			g.log_json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_DEBUG:
+			g.debug = true;
+			break;
+		case OPT_SYSTEMD:
+			g.manager = CGM_SYSTEMD;
+			break;
+		case OPT_CGM:
+			if (strcmp(optarg, "cgroupfs") == 0)
+				g.manager = CGM_CGROUPFS;
+			else if (strcmp(optarg, "systemd") == 0)
+				g.manager = CGM_SYSTEMD;
+			else if (strcmp(optarg, "disabled") == 0)
+				g.manager = CGM_DISABLED;
+			else {
+				fprintf(stderr, "berth: --cgroup-manager: expected cgroupfs, systemd "
+						"or disabled, got \"%s\"\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case OPT_ROOTLESS:
+			/* Accepted for runc compatibility: berth decides from its own euid. */
+			break;
+		case 'v':
+			version();
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "berth: unknown global option \"%s\"\n", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (log_init(g.log, g.log_json, g.debug) < 0) {
+		fprintf(stderr, "berth: --log %s: %s\n", g.log, strerror(errno));
+		return 1;
+	}
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		int cargc = argc - optind;
+		char **cargv = argv + optind;
+		optind = 0; /* reset getopt for the command's own options */
+		int rc = commands[i].fn(&g, cargc, cargv, &err);
+		if (rc < 0) {
+			fprintf(stderr, "berth: %s\n", err.msg);
+			if (log_to_file())
+				log_error("%s", err.msg);
+			return 1;
+		}
+		return rc;
+	}
+	fprintf(stderr, "berth: unknown command \"%s\" (see berth --help)\n", name);
+	return 1;
+}

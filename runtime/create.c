@@ -1,1 +1,580 @@
-/* placeholder: being written */
+/* The parent side of the launch: create and run. One process, no re-exec: parse the spec, take
+ * the container's lock, make its cgroup, clone init straight into its namespaces (and, on v2 and
+ * hybrid hosts, its cgroup), answer init's messages, record the state. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fault.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/launch.h"
+#include "runtime/lifecycle.h"
+#include "runtime/seccomp.h"
+#include "runtime/state.h"
+#include "runtime/terminal.h"
+#include "runtime/undo.h"
+
+/* Everything one create holds, so the undo steps can reach it. */
+struct creation {
+	const struct create_opts *o;
+	struct spec *spec;
+	int rootfd, dirfd;
+	struct container_state st;
+	struct cgroup *cg;
+	struct launch launch;
+	int sock; /* the parent's end */
+	pid_t pid;
+	int pty_master;
+	struct undo_list undo;
+};
+
+static void undo_state_dir(void *arg)
+{
+	struct creation *c = arg;
+	struct error e;
+	state_dir_remove(c->rootfd, c->o->id, &e);
+}
+
+static void undo_cgroup(void *arg)
+{
+	struct creation *c = arg;
+	struct error e;
+	if (cgroup_destroy(c->cg, &e) < 0)
+		log_warn("rollback: %s", e.msg);
+}
+
+static void undo_init(void *arg)
+{
+	struct creation *c = arg;
+	kill(c->pid, SIGKILL);
+	waitpid(c->pid, NULL, 0);
+}
+
+static int resolve_bundle(struct creation *c, struct error *err)
+{
+	char buf[PATH_MAX];
+	const char *bundle = c->o->bundle && *c->o->bundle ? c->o->bundle : ".";
+	if (realpath(bundle, buf) == NULL)
+		return error_errno(err, "bundle %s", bundle);
+	c->st.bundle = strdup(buf);
+	_cleanup_free_ char *cfg = c->o->config_path ? strdup(c->o->config_path)
+						      : path_join(c->st.bundle, "config.json");
+	c->spec = spec_load_file(cfg, err);
+	if (c->spec == NULL)
+		return -1;
+	if (!c->spec->has_process)
+		return error_set(err, EINVAL, "config.json: process: required to start a container");
+	_cleanup_free_ char *root = c->spec->root_path[0] == '/'
+					    ? strdup(c->spec->root_path)
+					    : path_join(c->st.bundle, c->spec->root_path);
+	/* The rootfs is the caller's tree on the host, so resolving it here is safe; what is
+	 * inside it is only ever touched fd-relative. */
+	if (realpath(root, buf) == NULL)
+		return error_errno(err, "rootfs %s", root);
+	struct stat sb;
+	if (stat(buf, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return error_set(err, ENOTDIR, "rootfs %s: not a directory", buf);
+	c->st.rootfs = strdup(buf);
+	if (!c->spec->linux.ns.listed[NS_MNT])
+		return error_set(err, EINVAL,
+				 "config.json: linux.namespaces: a mount namespace is required");
+	return 0;
+}
+
+static int setup_cgroup(struct creation *c, struct error *err)
+{
+	const struct create_opts *o = c->o;
+	enum cgroup_mode mode = CGROUP_MODE_NONE;
+	if (o->manager != CGM_DISABLED && cgroup_detect_mode(&mode, err) < 0)
+		return -1;
+	_cleanup_free_ char *path = NULL;
+	if (cgroup_resolve_path(c->spec->linux.cgroups_path, o->id, o->manager == CGM_SYSTEMD,
+				&path, err) < 0)
+		return -1;
+	c->cg = cgroup_open(mode, path, 0, err);
+	if (c->cg == NULL)
+		return -1;
+	c->st.cgroup_mode = mode;
+	if (mode != CGROUP_MODE_NONE)
+		c->st.cgroup_path = strdup(path);
+	/* Recorded before mkdir, so a crash between here and the end still lets delete find it. */
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	if (cgroup_create(c->cg, err) < 0)
+		return -1;
+	undo_push(&c->undo, undo_cgroup, c);
+	c->st.cgroup_depth = cgroup_created_depth(c->cg);
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	FAULT_POINT("create-cgroup");
+	if (c->spec->linux.has_resources &&
+	    cgroup_apply(c->cg, &c->spec->linux.resources, false, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int setup_env(struct creation *c, struct error *err)
+{
+	/* Socket activation passes through, as runc does: the fds follow 0-2 and the process sees
+	 * itself as their owner. */
+	const char *lf = getenv("LISTEN_FDS");
+	if (lf && *lf) {
+		int n = atoi(lf);
+		if (n > 0) {
+			char buf[64];
+			snprintf(buf, sizeof buf, "LISTEN_FDS=%d", n);
+			strv_push(&c->launch.extra_env, buf);
+			strv_push(&c->launch.extra_env, "LISTEN_PID=1");
+			if (c->launch.preserve_fds < n)
+				c->launch.preserve_fds = n;
+		}
+	}
+	return 0;
+}
+
+static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
+{
+	struct launch *l = &c->launch;
+	const struct spec *s = c->spec;
+	l->spec = s;
+	l->process = &s->process;
+	l->preserve_fds = c->o->preserve_fds;
+	l->no_new_keyring = c->o->no_new_keyring;
+	l->id = c->o->id;
+	l->bundle = c->st.bundle;
+	l->fifo_fd = -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		l->ns_fds[i] = -1;
+	l->new_userns = s->linux.ns.listed[NS_USER] && s->linux.ns.path[NS_USER] == NULL;
+
+	struct rootfs_config *r = &l->rootfs;
+	r->rootfs = c->st.rootfs;
+	r->readonly = s->root_readonly;
+	r->propagation = s->linux.rootfs_propagation;
+	r->mounts = s->mounts;
+	r->n_mounts = s->n_mounts;
+	r->devices = s->linux.devices;
+	r->n_devices = s->linux.n_devices;
+	r->masked_paths = s->linux.masked_paths;
+	r->readonly_paths = s->linux.readonly_paths;
+	r->no_pivot = c->o->no_pivot;
+	r->new_userns = s->linux.ns.listed[NS_USER];
+	r->new_cgroupns = s->linux.ns.listed[NS_CGROUP];
+	r->cgroup_path = c->st.cgroup_path;
+	r->mount_label = s->linux.mount_label;
+
+	if (sysctl_validate(s->linux.sysctl_keys, s->linux.ns.listed[NS_NET],
+			    s->linux.ns.listed[NS_IPC], s->linux.ns.listed[NS_UTS], err) < 0)
+		return -1;
+	if (s->linux.seccomp && seccomp_prepare(s->linux.seccomp, &l->seccomp, err) < 0)
+		return -1;
+	if (setup_env(c, err) < 0)
+		return -1;
+	if (use_fifo) {
+		if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0)
+			return error_errno(err, "create exec fifo");
+		l->fifo_fd = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+		if (l->fifo_fd < 0)
+			return error_errno(err, "open exec fifo");
+	}
+	if (ns_open_paths(&s->linux.ns, l->ns_fds, err) < 0)
+		return -1;
+	if (cgroup_enter_prepare(c->cg, &l->cg_enter, err) < 0)
+		return -1;
+	return 0;
+}
+
+static pid_t clone_init(struct creation *c, unsigned long flags, struct error *err)
+{
+	struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+	int cgfd = c->launch.cg_enter.clone_into_fd;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0 && cgfd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
+		/* An older kernel: init joins through cgroup.procs itself instead. */
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		cgfd = -1;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	}
+	if (pid < 0 && errno == ENOSYS)
+		pid = (pid_t)syscall(SYS_clone, (flags | SIGCHLD), NULL, NULL, NULL, 0);
+	if (pid < 0)
+		return error_errno(err, "clone init into its namespaces");
+	if (pid == 0) {
+		c->launch.cloned_into_cgroup = cgfd >= 0;
+		close(c->sock);
+		init_main(&c->launch);
+	}
+	return pid;
+}
+
+static char *state_json_string(struct creation *c, enum container_status status)
+{
+	_cleanup_json_ json_t *j = state_to_json(&c->st, status);
+	return j ? json_dumps(j, JSON_COMPACT) : NULL;
+}
+
+static int run_parent_hooks(struct creation *c, struct error *err)
+{
+	_cleanup_free_ char *state = state_json_string(c, STATUS_CREATING);
+	if (hooks_run(&c->spec->hooks, HOOK_PRESTART, state, err) < 0)
+		return -1;
+	return hooks_run(&c->spec->hooks, HOOK_CREATE_RUNTIME, state, err);
+}
+
+/* Answers init until it reports ready (or fails). */
+static int talk_to_init(struct creation *c, struct error *err)
+{
+	if (c->launch.new_userns) {
+		const struct spec_linux *lx = &c->spec->linux;
+		if (userns_write_maps(c->pid, lx->uid_mappings, lx->n_uid_mappings,
+				      lx->gid_mappings, lx->n_gid_mappings, false, err) < 0)
+			return -1;
+		if (launch_send(c->sock, MSG_USERNS_READY, 0, NULL) < 0)
+			return error_errno(err, "tell init the user namespace is ready");
+	}
+	for (;;) {
+		struct launch_msg m;
+		int fd = -1;
+		if (launch_recv(c->sock, &m, &fd) < 0) {
+			if (errno != 0)
+				return error_errno(err, "read from init");
+			int status = 0;
+			waitpid(c->pid, &status, 0);
+			c->pid = 0;
+			return error_set(err, ECHILD, "container init died during setup (%s %d)",
+					 WIFSIGNALED(status) ? "signal" : "exit status",
+					 WIFSIGNALED(status) ? WTERMSIG(status)
+							     : WEXITSTATUS(status));
+		}
+		switch (m.type) {
+		case MSG_ERROR:
+			return error_set(err, m.err, "%s", m.text);
+		case MSG_HOOKS:
+			if (run_parent_hooks(c, err) < 0)
+				return -1;
+			if (launch_send(c->sock, MSG_HOOKS_DONE, c->pid, NULL) < 0)
+				return error_errno(err, "resume init after hooks");
+			break;
+		case MSG_PTY:
+			if (fd < 0)
+				return error_set(err, EPROTO, "init sent no terminal");
+			if (c->o->console_socket) {
+				int r = terminal_send_to_socket(c->o->console_socket, fd, err);
+				close(fd);
+				if (r < 0)
+					return -1;
+			} else {
+				c->pty_master = fd;
+			}
+			break;
+		case MSG_READY:
+			return 0;
+		default:
+			return error_set(err, EPROTO, "unexpected message %u from init", m.type);
+		}
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = '\0';
+	_cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY |
+										O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "pid file %s", path);
+	if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, err) < 0)
+		return error_prefix(err, "pid file");
+	return 0;
+}
+
+/* Copies the config into the state dir: later verbs (delete's poststop hooks, exec) must see the
+ * spec the container was created with, even if the bundle changes. */
+static int save_config(struct creation *c, struct error *err)
+{
+	_cleanup_free_ char *cfg = c->o->config_path ? strdup(c->o->config_path)
+						      : path_join(c->st.bundle, "config.json");
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	if (read_file_at(AT_FDCWD, cfg, &data, &len, err) < 0)
+		return -1;
+	return write_file_atomic_at(c->dirfd, "config.json", data, len, 0600, err);
+}
+
+static void creation_free(struct creation *c)
+{
+	if (c->sock >= 0)
+		close(c->sock);
+	if (c->launch.fifo_fd >= 0)
+		close(c->launch.fifo_fd);
+	ns_close_fds(c->launch.ns_fds);
+	cgroup_enter_close(&c->launch.cg_enter);
+	seccomp_program_free(c->launch.seccomp);
+	strv_free(c->launch.extra_env);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	cgroup_free(c->cg);
+	spec_free(c->spec);
+	free(c->st.id);
+	c->st.id = NULL;
+	container_state_free(&c->st);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+}
+
+/* Create up to init waiting for start. On success the caller owns c (and must creation_free). */
+static int do_create(struct creation *c, const struct create_opts *o, bool use_fifo,
+		     struct error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->o = o;
+	c->sock = c->dirfd = c->rootfd = c->pty_master = -1;
+	c->launch.sync_fd = c->launch.fifo_fd = -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		c->launch.ns_fds[i] = -1;
+	c->launch.cg_enter.clone_into_fd = c->launch.cg_enter.procs_fd = -1;
+
+	if (container_id_validate(o->id, err) < 0)
+		return -1;
+	if (resolve_bundle(c, err) < 0)
+		return -1;
+	if (c->spec->process.terminal && !o->console_socket && (use_fifo || o->detach))
+		return error_set(err, EINVAL, "process.terminal is true: --console-socket is required "
+					      "(or use `run` in the foreground)");
+	c->rootfd = state_root_open(o->root, true, err);
+	if (c->rootfd < 0)
+		return -1;
+	c->dirfd = state_dir_create(c->rootfd, o->id, err);
+	if (c->dirfd < 0)
+		return -1;
+	undo_push(&c->undo, undo_state_dir, c);
+
+	char created[64];
+	now_rfc3339(created, sizeof created);
+	c->st.id = strdup(o->id);
+	c->st.created = strdup(created);
+	c->st.owner = strdup("");
+	c->st.annotations = json_object();
+	for (size_t i = 0; c->spec->annotation_keys && c->spec->annotation_keys[i]; i++)
+		json_object_set_new(c->st.annotations, c->spec->annotation_keys[i],
+				    json_string(c->spec->annotation_values[i]));
+	if (save_config(c, err) < 0)
+		return -1;
+	if (setup_cgroup(c, err) < 0)
+		return -1;
+	if (prepare_launch(c, use_fifo, err) < 0)
+		return -1;
+
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return error_errno(err, "socketpair");
+	c->sock = sp[0];
+	c->launch.sync_fd = sp[1];
+	if (c->spec->linux.ns.listed[NS_TIME] && c->spec->linux.ns.path[NS_TIME] == NULL &&
+	    timens_prepare(&c->spec->linux.time_offsets, err) < 0) {
+		close(sp[1]);
+		return -1;
+	}
+	pid_t pid = clone_init(c, ns_clone_flags(&c->spec->linux.ns), err);
+	close(sp[1]);
+	c->launch.sync_fd = -1;
+	if (pid < 0)
+		return -1;
+	c->pid = pid;
+	c->st.pid = pid;
+	undo_push(&c->undo, undo_init, c);
+	if (talk_to_init(c, err) < 0)
+		return -1;
+	c->st.start_time = process_start_time(pid, NULL);
+	c->st.finished = true;
+	FAULT_POINT("create-before-state");
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		return -1;
+	return 0;
+}
+
+int container_create(const struct create_opts *o, struct error *err)
+{
+	struct creation c;
+	int r = do_create(&c, o, true, err);
+	if (r < 0)
+		undo_run(&c.undo);
+	else
+		undo_clear(&c.undo);
+	creation_free(&c);
+	return r;
+}
+
+/* After init reported ready: let it exec and report whether the exec worked. The socket is
+ * close-on-exec in init, so EOF means execve succeeded. */
+static int release_init(struct creation *c, struct error *err)
+{
+	if (launch_send(c->sock, MSG_START, 0, NULL) < 0)
+		return error_errno(err, "start init");
+	struct launch_msg m;
+	int fd = -1;
+	if (launch_recv(c->sock, &m, &fd) == 0 && m.type == MSG_ERROR)
+		return error_set(err, m.err, "%s", m.text);
+	close(c->sock);
+	c->sock = -1;
+	return 0;
+}
+
+static int exit_code_of(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Foreground run: forward signals to init, pump the terminal, wait for init. */
+static int wait_foreground(struct creation *c, int *status, struct error *err)
+{
+	sigset_t mask;
+	sigfillset(&mask);
+	sigdelset(&mask, SIGSEGV);
+	sigdelset(&mask, SIGBUS);
+	sigdelset(&mask, SIGILL);
+	sigdelset(&mask, SIGFPE);
+	_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0)
+		return error_errno(err, "signalfd");
+	struct terminal_pump pump;
+	if (c->pty_master >= 0)
+		terminal_pump_start(&pump, c->pty_master);
+	for (;;) {
+		struct pollfd p[4];
+		int n = terminal_pump_pollfds(c->pty_master >= 0 ? &pump : NULL, p);
+		p[n].fd = sfd;
+		p[n].events = POLLIN;
+		if (poll(p, (nfds_t)n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return error_errno(err, "poll");
+		}
+		if (c->pty_master >= 0)
+			terminal_pump_io(&pump, p);
+		if (!(p[n].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof si) != sizeof si)
+			continue;
+		if (si.ssi_signo == SIGCHLD) {
+			pid_t r = waitpid(c->pid, status, WNOHANG);
+			if (r == c->pid) {
+				if (c->pty_master >= 0)
+					terminal_pump_drain(&pump);
+				break;
+			}
+			continue;
+		}
+		if (si.ssi_signo == SIGWINCH && c->pty_master >= 0) {
+			terminal_resize_from(c->pty_master, STDIN_FILENO);
+			continue;
+		}
+		kill(c->pid, (int)si.ssi_signo);
+	}
+	if (c->pty_master >= 0)
+		terminal_pump_stop(&pump);
+	return 0;
+}
+
+static void finish_run(struct creation *c)
+{
+	/* The same teardown delete does: cgroup, poststop hooks, state dir. */
+	struct error e;
+	_cleanup_free_ char *state = state_json_string(c, STATUS_STOPPED);
+	if (cgroup_destroy(c->cg, &e) < 0)
+		log_warn("%s", e.msg);
+	if (hooks_run(&c->spec->hooks, HOOK_POSTSTOP, state, &e) < 0)
+		log_warn("%s", e.msg);
+	state_dir_remove(c->rootfd, c->o->id, &e);
+}
+
+int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_t *mem_limit,
+		  struct error *err)
+{
+	struct creation c;
+	*oom = false;
+	*exit_code = 0;
+	/* Block signals before init exists so none is lost between clone and the signalfd. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	int r = do_create(&c, o, false, err);
+	if (r == 0) {
+		_cleanup_free_ char *state = NULL;
+		r = release_init(&c, err);
+		if (r == 0) {
+			state = state_json_string(&c, STATUS_RUNNING);
+			struct error herr;
+			if (hooks_run(&c.spec->hooks, HOOK_POSTSTART, state, &herr) < 0)
+				log_warn("%s", herr.msg);
+		}
+	}
+	if (r < 0) {
+		undo_run(&c.undo);
+		creation_free(&c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	undo_clear(&c.undo);
+	if (o->detach) {
+		creation_free(&c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return 0;
+	}
+	int status = 0;
+	r = wait_foreground(&c, &status, err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r == 0) {
+		*exit_code = exit_code_of(status);
+		uint64_t kills = 0;
+		struct error e;
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+		    cgroup_oom_kills(c.cg, &kills, &e) == 0 && kills > 0) {
+			*oom = true;
+			const struct cg_memory *m = &c.spec->linux.resources.memory;
+			*mem_limit = m->limit.set ? m->limit.v : -1;
+		}
+	}
+	if (!o->keep)
+		finish_run(&c);
+	creation_free(&c);
+	return r;
+}

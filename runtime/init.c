@@ -1,1 +1,303 @@
-/* placeholder: being written */
+/* The child side of the launch: init's steps, in order. Each step that fails reports its error
+ * to the parent (MSG_ERROR, prefixed with the step) and exits; the parent rolls everything back.
+ * init is single-threaded and was cloned without exec, so it must not use raise(), abort() or
+ * pthread functions: glibc's thread data still describes the parent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fault.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+#include "lib/strv.h"
+#include "namespaces/namespaces.h"
+#include "namespaces/rootfs.h"
+#include "netns/netns.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/launch.h"
+#include "runtime/process.h"
+#include "runtime/seccomp.h"
+#include "runtime/terminal.h"
+
+__attribute__((noreturn)) static void init_fail(struct launch *l, struct error *e, const char *step)
+{
+	char text[sizeof((struct launch_msg *)0)->text];
+	snprintf(text, sizeof text, "%s: %s", step, e->msg);
+	if (l->sync_fd < 0 || launch_send(l->sync_fd, MSG_ERROR, e->err, text) < 0) {
+		/* The parent is gone (after start): the only place left to say it is stderr. */
+		dprintf(STDERR_FILENO, "berth: %s\n", text);
+	}
+	_exit(127);
+}
+
+static int wait_for(struct launch *l, uint32_t type, const char *what)
+{
+	struct launch_msg m;
+	if (launch_recv(l->sync_fd, &m, NULL) < 0 || m.type != type) {
+		struct error e;
+		error_set(&e, EPROTO, "parent went away while waiting for %s", what);
+		init_fail(l, &e, "init");
+	}
+	return m.err;
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The state a hook run by init sees: init knows its id, bundle and pid through the parent. */
+static char *hook_state(struct launch *l, const char *status)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "ociVersion", "1.3.0", "id",
+			      l->id ? l->id : "", "status", status, "pid", (int)l->host_pid,
+			      "bundle", l->bundle ? l->bundle : "", "rootfs", l->rootfs.rootfs);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+static bool has_any_hooks(const struct spec_hooks *h)
+{
+	return h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] || h->n[HOOK_CREATE_CONTAINER] ||
+	       h->n[HOOK_START_CONTAINER];
+}
+
+/* Namespaces, cgroups, network: everything before the file system. */
+static void enter_isolation(struct launch *l)
+{
+	struct error e;
+	const struct spec_linux *lx = &l->spec->linux;
+	if (l->new_userns) {
+		wait_for(l, MSG_USERNS_READY, "the user namespace maps");
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			error_errno(&e, "become root in the user namespace (is 0 mapped?)");
+			init_fail(l, &e, "user namespace");
+		}
+	}
+	if (ns_join_fds(l->ns_fds, &e) < 0)
+		init_fail(l, &e, "join namespaces");
+	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
+	if (r < 0) {
+		error_set(&e, -r, "join the container's cgroup");
+		init_fail(l, &e, "cgroup");
+	}
+	cgroup_enter_close(&l->cg_enter);
+	/* After joining: the namespace's root is then the container's own cgroup. */
+	if (lx->ns.listed[NS_CGROUP] && lx->ns.path[NS_CGROUP] == NULL &&
+	    unshare(CLONE_NEWCGROUP) < 0) {
+		error_errno(&e, "unshare the cgroup namespace");
+		init_fail(l, &e, "cgroup namespace");
+	}
+	if (lx->ns.listed[NS_NET] && lx->ns.path[NS_NET] == NULL && netns_loopback_up(&e) < 0)
+		init_fail(l, &e, "network");
+}
+
+static void build_rootfs(struct launch *l)
+{
+	struct error e;
+	if (rootfs_setup(&l->rootfs, &e) < 0)
+		init_fail(l, &e, "rootfs");
+	if (has_any_hooks(&l->spec->hooks)) {
+		if (launch_send(l->sync_fd, MSG_HOOKS, 0, NULL) < 0) {
+			error_errno(&e, "ask for hooks");
+			init_fail(l, &e, "hooks");
+		}
+		/* The parent answers with init's pid as the host sees it, for the hooks' state. */
+		l->host_pid = wait_for(l, MSG_HOOKS_DONE, "prestart and createRuntime hooks");
+		/* createContainer runs here: in the container's namespaces, before pivot_root. */
+		if (l->spec->hooks.n[HOOK_CREATE_CONTAINER]) {
+			_cleanup_free_ char *state = hook_state(l, "creating");
+			if (hooks_run(&l->spec->hooks, HOOK_CREATE_CONTAINER, state, &e) < 0)
+				init_fail(l, &e, "createContainer hook");
+		}
+	}
+	if (rootfs_pivot(&l->rootfs, &e) < 0)
+		init_fail(l, &e, "pivot_root");
+}
+
+static void set_names(struct launch *l)
+{
+	struct error e;
+	const struct spec *s = l->spec;
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		error_errno(&e, "sethostname %s", s->hostname);
+		init_fail(l, &e, "hostname");
+	}
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		error_errno(&e, "setdomainname %s", s->domainname);
+		init_fail(l, &e, "domainname");
+	}
+	if (sysctl_apply(s->linux.sysctl_keys, s->linux.sysctl_values, s->linux.ns.listed[NS_NET],
+			 s->linux.ns.listed[NS_IPC], s->linux.ns.listed[NS_UTS], &e) < 0)
+		init_fail(l, &e, "sysctl");
+}
+
+static void join_keyring(struct launch *l)
+{
+	if (l->no_new_keyring)
+		return;
+	/* A keyring of its own, so the container cannot read the host session's keys. Kernels
+	 * without keyrings (ENOSYS) or with them restricted by seccomp are fine. */
+	char name[128];
+	snprintf(name, sizeof name, "_ses.berth");
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES) {
+		struct error e;
+		error_errno(&e, "join a new session keyring");
+		init_fail(l, &e, "keyring");
+	}
+}
+
+/* HOME from the container's /etc/passwd when the config sets none, as runc does. */
+static void set_home(char ***env, uint32_t uid)
+{
+	if (strv_env_get(*env, "HOME"))
+		return;
+	const char *home = "/";
+	char line[1024];
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	static char found[512];
+	while (f && fgets(line, sizeof line, f)) {
+		char *fields[7] = {0};
+		char *p = line;
+		for (int i = 0; i < 7 && p; i++) {
+			fields[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (fields[2] && fields[5] && strtoul(fields[2], NULL, 10) == uid) {
+			snprintf(found, sizeof found, "%s", fields[5]);
+			home = found;
+			break;
+		}
+	}
+	char buf[600];
+	snprintf(buf, sizeof buf, "HOME=%s", home);
+	strv_env_set(env, buf);
+}
+
+static char **build_env(struct launch *l)
+{
+	char **env = strv_dup(l->process->env);
+	for (size_t i = 0; l->extra_env && l->extra_env[i]; i++)
+		strv_env_set(&env, l->extra_env[i]);
+	set_home(&env, l->process->user.uid);
+	return env;
+}
+
+/* Only 0-2 and the asked-for fds may reach the process: everything else berth holds is marked
+ * close-on-exec now (it still needs some of them until execve). */
+static void fence_fds(struct launch *l)
+{
+	unsigned int first = 3 + (unsigned int)l->preserve_fds;
+	for (unsigned int fd = 3; fd < first; fd++)
+		fcntl((int)fd, F_SETFD, 0);
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		for (int fd = (int)first; fd < 65536; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+}
+
+/* Blocks until `start` opens the exec fifo (create), or the parent says go (run). */
+static void wait_for_start(struct launch *l)
+{
+	struct error e;
+	if (l->fifo_fd < 0) {
+		wait_for(l, MSG_START, "start");
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", l->fifo_fd);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error_errno(&e, "open exec fifo");
+		init_fail(l, &e, "start");
+	}
+	if (write(fd, "0", 1) != 1) {
+		error_errno(&e, "write exec fifo");
+		init_fail(l, &e, "start");
+	}
+	close(fd);
+	close(l->fifo_fd);
+	l->fifo_fd = -1;
+}
+
+__attribute__((noreturn)) void init_main(struct launch *l)
+{
+	struct error e;
+	reset_signals();
+	/* Until ready, init must not outlive a parent that died midway (it would wait forever). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1) {
+		error_set(&e, ESRCH, "parent exited");
+		init_fail(l, &e, "init");
+	}
+	enter_isolation(l);
+	build_rootfs(l);
+	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
+		init_fail(l, &e, "terminal");
+	if (rootfs_finish(&l->rootfs, &e) < 0)
+		init_fail(l, &e, "rootfs");
+	set_names(l);
+	join_keyring(l);
+	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
+		init_fail(l, &e, "process");
+	const char *cwd = l->process->cwd ? l->process->cwd : "/";
+	if (chdir(cwd) < 0) {
+		error_errno(&e, "chdir to cwd %s", cwd);
+		init_fail(l, &e, "process");
+	}
+	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
+	if (exe == NULL)
+		init_fail(l, &e, "process");
+	char **env = build_env(l);
+	fence_fds(l);
+	prctl(PR_SET_PDEATHSIG, 0);
+	FAULT_POINT("init-before-ready");
+	if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)
+		_exit(127);
+
+	wait_for_start(l);
+	if (l->spec->hooks.n[HOOK_START_CONTAINER]) {
+		_cleanup_free_ char *state = hook_state(l, "running");
+		if (hooks_run(&l->spec->hooks, HOOK_START_CONTAINER, state, &e) < 0)
+			init_fail(l, &e, "startContainer hook");
+	}
+	/* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN;
+	 * with it, after the privileges are dropped, so it also covers that work. */
+	int listener = -1;
+	bool nnp = l->process->no_new_privileges;
+	if (!nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	if (process_drop_privileges(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (process_apply_final_affinity(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	execve(exe, l->process->args, env);
+	error_errno(&e, "exec %s", exe);
+	init_fail(l, &e, "exec");
+}

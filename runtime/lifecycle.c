@@ -1,1 +1,310 @@
-/* placeholder: being written */
+/* The verbs on an existing container: start, state, kill, delete, list, pause/resume, update,
+ * ps, events. runc's semantics where the spec is silent (see DESIGN.md). */
+#include "runtime/lifecycle.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fault.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/signals.h"
+#include "runtime/container.h"
+#include "runtime/hooks.h"
+
+static void cleanup_containerp(struct container *c)
+{
+	container_close(c);
+}
+#define _cleanup_container_ __attribute__((cleanup(cleanup_containerp)))
+
+int container_start(const char *root, const char *id, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, true, err) < 0)
+		return -1;
+	enum container_status s = container_get_status(&c);
+	if (s != STATUS_CREATED)
+		return error_set(err, EINVAL, "container \"%s\" is %s, not created: cannot start it",
+				 id, status_name(s));
+	_cleanup_close_ int pidfd = container_pidfd(&c);
+	_cleanup_close_ int fifo = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return error_errno(err, "open exec fifo of \"%s\"", id);
+	/* init opens the fifo for writing and writes one byte; watch init too, so a dead init is an
+	 * error rather than a hang. */
+	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	for (;;) {
+		int r = poll(p, pidfd >= 0 ? 2 : 1, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return error_errno(err, "wait for init of \"%s\"", id);
+		if (p[0].revents & POLLIN) {
+			char b;
+			if (read(fifo, &b, 1) == 1)
+				break;
+		}
+		if ((pidfd >= 0 && (p[1].revents & POLLIN)) || (p[0].revents & POLLHUP))
+			return error_set(err, ESRCH, "container \"%s\": init exited before start", id);
+	}
+	FAULT_POINT("start-after-fifo");
+	unlinkat(c.dirfd, "exec.fifo", 0);
+	struct spec *spec = container_load_spec(&c, err);
+	if (spec) {
+		_cleanup_json_ json_t *j = state_to_json(&c.st, STATUS_RUNNING);
+		_cleanup_free_ char *state = json_dumps(j, JSON_COMPACT);
+		struct error e;
+		if (hooks_run(&spec->hooks, HOOK_POSTSTART, state, &e) < 0)
+			log_warn("%s", e.msg);
+		spec_free(spec);
+	}
+	return 0;
+}
+
+int container_state_json(const char *root, const char *id, json_t **out, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, false, err) < 0)
+		return -1;
+	*out = state_to_json(&c.st, container_get_status(&c));
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, false, err) < 0)
+		return -1;
+	enum container_status s = container_get_status(&c);
+	if (s == STATUS_STOPPED && !(all && c.cg))
+		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+	if (all && c.cg) {
+		if (cgroup_kill_all(c.cg, sig, err) < 0)
+			return -1;
+		return 0;
+	}
+	_cleanup_close_ int pidfd = container_pidfd(&c);
+	if (pidfd < 0)
+		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return error_errno(err, "send %s to container \"%s\"", signal_name(sig) ?: "signal",
+				   id);
+	return 0;
+}
+
+/* Kills everything in the container and waits for init to be gone. */
+static int kill_and_wait(struct container *c, struct error *err)
+{
+	if (c->cg) {
+		struct error e;
+		/* A frozen cgroup would hold SIGKILL until thawed. */
+		cgroup_freeze(c->cg, false, &e);
+		if (cgroup_kill_all(c->cg, SIGKILL, err) < 0)
+			return -1;
+	}
+	_cleanup_close_ int pidfd = container_pidfd(c);
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	if (container_wait_gone(c, 10000) < 0)
+		return error_set(err, ETIMEDOUT, "container \"%s\": init did not die after SIGKILL",
+				 c->st.id);
+	return 0;
+}
+
+int container_delete(const char *root, const char *id, bool force, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, true, err) < 0) {
+		if (force && err->err == ENOENT)
+			return 0;
+		return -1;
+	}
+	enum container_status s = container_get_status(&c);
+	switch (s) {
+	case STATUS_STOPPED:
+		break;
+	case STATUS_CREATED:
+	case STATUS_CREATING:
+		if (kill_and_wait(&c, err) < 0)
+			return -1;
+		break;
+	case STATUS_RUNNING:
+	case STATUS_PAUSED:
+		if (!force)
+			return error_set(err, EBUSY,
+					 "container \"%s\" is %s: stop it first or use --force", id,
+					 status_name(s));
+		if (kill_and_wait(&c, err) < 0)
+			return -1;
+		break;
+	}
+	FAULT_POINT("delete-before-destroy");
+	return container_destroy(&c, err);
+}
+
+int container_list(const char *root, json_t **out, struct error *err)
+{
+	*out = json_array();
+	_cleanup_closedir_ DIR *d = opendir(root);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_errno(err, "open state root %s", root);
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_container_ struct container c;
+		struct error e;
+		if (container_open(&c, root, de->d_name, false, &e) < 0)
+			continue;
+		json_t *j = state_to_json(&c.st, container_get_status(&c));
+		json_array_append_new(*out, j);
+	}
+	return 0;
+}
+
+int container_pause(const char *root, const char *id, bool pause, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, true, err) < 0)
+		return -1;
+	enum container_status s = container_get_status(&c);
+	if (pause && s != STATUS_RUNNING && s != STATUS_CREATED)
+		return error_set(err, EINVAL, "container \"%s\" is %s: only a running container can "
+					      "be paused",
+				 id, status_name(s));
+	if (!pause && s != STATUS_PAUSED)
+		return error_set(err, EINVAL, "container \"%s\" is %s, not paused", id,
+				 status_name(s));
+	if (c.cg == NULL)
+		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup to freeze", id);
+	return cgroup_freeze(c.cg, pause, err);
+}
+
+int container_update(const char *root, const char *id, const struct cgroup_resources *r,
+		     struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, true, err) < 0)
+		return -1;
+	if (container_get_status(&c) == STATUS_STOPPED)
+		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+	if (c.cg == NULL)
+		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
+	return cgroup_apply(c.cg, r, true, err);
+}
+
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, false, err) < 0)
+		return -1;
+	if (c.cg == NULL) {
+		*pids = NULL;
+		*n = 0;
+		if (container_get_status(&c) == STATUS_STOPPED)
+			return 0;
+		*pids = malloc(sizeof **pids);
+		(*pids)[0] = c.st.pid;
+		*n = 1;
+		return 0;
+	}
+	return cgroup_pids(c.cg, pids, n, err);
+}
+
+int container_stats(const char *root, const char *id, json_t **out, struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (container_open(&c, root, id, false, err) < 0)
+		return -1;
+	if (container_get_status(&c) == STATUS_STOPPED)
+		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+	if (c.cg == NULL)
+		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
+	json_t *data = NULL;
+	if (cgroup_stats(c.cg, &data, err) < 0)
+		return -1;
+	*out = json_pack("{s:s, s:s, s:o}", "type", "stats", "id", id, "data", data);
+	return 0;
+}
+
+static void print_json_line(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	if (s) {
+		printf("%s\n", s);
+		fflush(stdout);
+	}
+	free(s);
+}
+
+int container_events(const char *root, const char *id, int interval_ms, bool stats_once,
+		     struct error *err)
+{
+	if (stats_once) {
+		_cleanup_json_ json_t *j = NULL;
+		if (container_stats(root, id, &j, err) < 0)
+			return -1;
+		print_json_line(j);
+		return 0;
+	}
+	/* Stream: stats every interval, an "oom" event whenever the OOM counter moves, until the
+	 * container is gone. The container is reopened each round so delete is never blocked. */
+	uint64_t last_ooms = 0;
+	bool first = true;
+	_cleanup_close_ int oomfd = -1;
+	for (;;) {
+		_cleanup_container_ struct container c;
+		if (container_open(&c, root, id, false, err) < 0)
+			return first ? -1 : 0;
+		if (container_get_status(&c) == STATUS_STOPPED || c.cg == NULL)
+			return first ? error_set(err, ESRCH, "container \"%s\" is not running", id)
+				     : 0;
+		if (oomfd < 0) {
+			struct error e;
+			oomfd = cgroup_oom_event_fd(c.cg, &e);
+		}
+		uint64_t ooms = 0;
+		struct error e;
+		if (cgroup_oom_kills(c.cg, &ooms, &e) == 0 && ooms > last_ooms && !first) {
+			_cleanup_json_ json_t *ev = json_pack("{s:s, s:s}", "type", "oom", "id", id);
+			print_json_line(ev);
+		}
+		last_ooms = ooms;
+		if (!first || interval_ms > 0) {
+			_cleanup_json_ json_t *data = NULL;
+			if (cgroup_stats(c.cg, &data, &e) == 0) {
+				_cleanup_json_ json_t *ev = json_pack("{s:s, s:s, s:O}", "type",
+								      "stats", "id", id, "data", data);
+				print_json_line(ev);
+			}
+		}
+		first = false;
+		container_close(&c);
+		struct pollfd p = {.fd = oomfd, .events = POLLIN};
+		if (poll(&p, oomfd >= 0 ? 1 : 0, interval_ms > 0 ? interval_ms : 5000) > 0) {
+			uint64_t v;
+			if (read(oomfd, &v, sizeof v) < 0) {
+				/* inotify fds return events, not a counter: drain them */
+				char buf[4096];
+				while (read(oomfd, buf, sizeof buf) > 0)
+					;
+			}
+		}
+	}
+}

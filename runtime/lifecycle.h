@@ -1,1 +1,48 @@
+/* The container lifecycle: what each CLI verb asks of the runtime. */
 #pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroups/resources.h"
+
+struct error;
+
+enum cgroup_manager { CGM_CGROUPFS, CGM_SYSTEMD, CGM_DISABLED };
+
+struct create_opts {
+	const char *root;
+	const char *id;
+	const char *bundle;      /* default: the current directory */
+	const char *config_path; /* crun's run --config; default bundle/config.json */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	enum cgroup_manager manager;
+	bool detach; /* run */
+	bool keep;   /* run: leave the stopped container for inspection */
+};
+
+/* create: init waits on the exec fifo when this returns. */
+int container_create(const struct create_opts *o, struct error *err);
+/* run: create + start + wait (+ delete unless keep). *exit_code: the container's status, 128+N
+ * for a signal. *oom: the process was OOM-killed (the caller reports it with *mem_limit). */
+int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_t *mem_limit,
+		  struct error *err);
+int container_start(const char *root, const char *id, struct error *err);
+int container_state_json(const char *root, const char *id, json_t **out, struct error *err);
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
+int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* Array of {id, pid, status, bundle, created, owner, annotations} as runc list --format json. */
+int container_list(const char *root, json_t **out, struct error *err);
+int container_pause(const char *root, const char *id, bool pause, struct error *err);
+int container_update(const char *root, const char *id, const struct cgroup_resources *r,
+		     struct error *err);
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
+int container_stats(const char *root, const char *id, json_t **out, struct error *err);
+/* events: streams JSON lines to out until the container stops (stats every interval ms; OOM
+ * events as they happen); stats_once: one {"type":"stats"} object. */
+int container_events(const char *root, const char *id, int interval_ms, bool stats_once,
+		     struct error *err);

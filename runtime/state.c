@@ -1,1 +1,253 @@
-/* placeholder: being written */
+#include "runtime/state.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+
+#define OCI_VERSION "1.3.0"
+
+int container_id_validate(const char *id, struct error *err)
+{
+	if (id == NULL || *id == '\0')
+		return error_set(err, EINVAL, "container ID must not be empty");
+	size_t n = strlen(id);
+	if (n > 1024)
+		return error_set(err, EINVAL, "invalid container ID: longer than 1024 bytes");
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return error_set(err, EINVAL, "invalid container ID \"%s\"", id);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (isalnum(c) || (i > 0 && (c == '_' || c == '+' || c == '-' || c == '.')))
+			continue;
+		return error_set(err, EINVAL,
+				 "invalid container ID \"%.64s\": only letters, digits and _+.- are "
+				 "allowed, starting with a letter or digit",
+				 id);
+	}
+	return 0;
+}
+
+int state_root_open(const char *root, bool create, struct error *err)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir_p(root, 0700, err) < 0)
+			return error_prefix(err, "state root");
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return error_errno(err, "open state root %s", root);
+	return fd;
+}
+
+static int lock_dir(int fd, bool exclusive, const char *id, struct error *err)
+{
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		if (errno != EINTR)
+			return error_errno(err, "lock container \"%s\"", id);
+	}
+	return 0;
+}
+
+int state_dir_create(int rootfd, const char *id, struct error *err)
+{
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return error_set(err, EEXIST, "container \"%s\" already exists", id);
+		return error_errno(err, "create state dir for \"%s\"", id);
+	}
+	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return error_errno(err, "open state dir of \"%s\"", id);
+	if (lock_dir(fd, true, id, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int state_dir_open(int rootfd, const char *id, bool exclusive, struct error *err)
+{
+	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return error_set(err, ENOENT, "container \"%s\" does not exist", id);
+		return error_errno(err, "open state dir of \"%s\"", id);
+	}
+	if (lock_dir(fd, exclusive, id, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* A concurrent delete may have removed the directory while we waited for the lock. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+		close(fd);
+		return error_set(err, ENOENT, "container \"%s\" does not exist", id);
+	}
+	return fd;
+}
+
+int state_dir_remove(int rootfd, const char *id, struct error *err)
+{
+	return remove_tree_at(rootfd, id, err);
+}
+
+void now_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+int state_write(int dirfd, const struct container_state *st, struct error *err)
+{
+	_cleanup_json_ json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?, s:i, s:b}", "id", st->id,
+		"bundle", st->bundle, "rootfs", st->rootfs, "pid", (json_int_t)st->pid,
+		"start_time", (json_int_t)st->start_time, "created", st->created, "owner",
+		st->owner ? st->owner : "", "annotations",
+		st->annotations ? st->annotations : json_object(), "cgroup_mode",
+		cgroup_mode_name(st->cgroup_mode), "cgroup_path", st->cgroup_path, "cgroup_depth",
+		st->cgroup_depth, "finished", st->finished);
+	if (o == NULL)
+		return error_set(err, ENOMEM, "state.json of \"%s\"", st->id);
+	return json_dump_file_atomic_at(dirfd, "state.json", o, err);
+}
+
+static char *dup_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? strdup(s) : NULL;
+}
+
+int state_read(int dirfd, struct container_state *st, struct error *err)
+{
+	memset(st, 0, sizeof *st);
+	_cleanup_json_ json_t *o = json_load_file_at(dirfd, "state.json", err);
+	if (o == NULL)
+		return -1;
+	st->id = dup_str(o, "id");
+	st->bundle = dup_str(o, "bundle");
+	st->rootfs = dup_str(o, "rootfs");
+	st->created = dup_str(o, "created");
+	st->owner = dup_str(o, "owner");
+	st->cgroup_path = dup_str(o, "cgroup_path");
+	if (st->id == NULL || st->bundle == NULL || st->rootfs == NULL || st->created == NULL) {
+		container_state_free(st);
+		return error_set(err, EINVAL, "state.json: missing fields");
+	}
+	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	st->start_time = (uint64_t)json_integer_value(json_object_get(o, "start_time"));
+	st->cgroup_depth = (int)json_integer_value(json_object_get(o, "cgroup_depth"));
+	st->finished = json_is_true(json_object_get(o, "finished"));
+	const char *mode = json_string_value(json_object_get(o, "cgroup_mode"));
+	int m = mode ? cgroup_mode_from_name(mode) : -1;
+	st->cgroup_mode = m < 0 ? CGROUP_MODE_NONE : (enum cgroup_mode)m;
+	json_t *ann = json_object_get(o, "annotations");
+	st->annotations = json_is_object(ann) ? json_incref(ann) : json_object();
+	return 0;
+}
+
+void container_state_free(struct container_state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->owner);
+	free(st->cgroup_path);
+	json_decref(st->annotations);
+	memset(st, 0, sizeof *st);
+}
+
+uint64_t process_start_time(pid_t pid, bool *zombie)
+{
+	char path[64], buf[1024];
+	if (zombie)
+		*zombie = false;
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return 0;
+	p += 2;
+	char state = *p;
+	if (zombie)
+		*zombie = state == 'Z' || state == 'X';
+	/* p is at field 3 (state); the start time is field 22. */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return 0;
+		p++;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+enum container_status container_status(int dirfd, const struct container_state *st)
+{
+	if (!st->finished)
+		return st->pid > 0 && process_start_time(st->pid, NULL) == st->start_time
+			       ? STATUS_CREATING
+			       : STATUS_STOPPED;
+	bool zombie;
+	uint64_t t = process_start_time(st->pid, &zombie);
+	if (t == 0 || zombie || t != st->start_time)
+		return STATUS_STOPPED;
+	if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATUS_CREATED;
+	if (st->cgroup_path) {
+		struct error e;
+		struct cgroup *cg = cgroup_open(st->cgroup_mode, st->cgroup_path, 0, &e);
+		bool frozen = false;
+		if (cg && cgroup_is_frozen(cg, &frozen, &e) == 0 && frozen) {
+			cgroup_free(cg);
+			return STATUS_PAUSED;
+		}
+		cgroup_free(cg);
+	}
+	return STATUS_RUNNING;
+}
+
+static const char *status_names[] = {"creating", "created", "running", "paused", "stopped"};
+
+const char *status_name(enum container_status s)
+{
+	return status_names[s];
+}
+
+json_t *state_to_json(const struct container_state *st, enum container_status status)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion",
+			      OCI_VERSION, "id", st->id, "status", status_name(status), "pid",
+			      status == STATUS_STOPPED ? 0 : (int)st->pid, "bundle", st->bundle,
+			      "rootfs", st->rootfs, "created", st->created, "owner",
+			      st->owner ? st->owner : "");
+	if (o && st->annotations && json_object_size(st->annotations) > 0)
+		json_object_set(o, "annotations", st->annotations);
+	return o;
+}
