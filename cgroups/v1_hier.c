@@ -1,0 +1,205 @@
+/* Finding the v1 hierarchies. Names are never hard-coded: other hosts mount net_cls, net_prio,
+ * hugetlb, rdma or perf_event too, or co-mount cpu,cpuacct in one hierarchy. */
+#include "cgroups/v1_hier.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+
+static const char *const known_ctrls[] = {"cpu",     "cpuacct", "cpuset",   "memory", "devices",
+					  "freezer", "net_cls", "net_prio", "blkio",  "perf_event",
+					  "hugetlb", "pids",	"rdma",	    "misc",   "debug"};
+
+static bool is_ctrl(const char *tok)
+{
+	if (strncmp(tok, "name=", 5) == 0)
+		return tok[5] != '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(known_ctrls); i++)
+		if (strcmp(tok, known_ctrls[i]) == 0)
+			return true;
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+/* The controllers from the super options ("rw,cpu,cpuacct"), or NULL if none. */
+static char *ctrls_of(const char *superopts)
+{
+	_cleanup_free_ char *copy = strdup(superopts);
+	char *out = calloc(1, strlen(superopts) + 1);
+	if (copy == NULL || out == NULL) {
+		free(out);
+		return NULL;
+	}
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!is_ctrl(t))
+			continue;
+		if (out[0])
+			strcat(out, ",");
+		strcat(out, t);
+	}
+	if (out[0] == '\0') {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void state_free(void *p)
+{
+	struct v1_state *s = p;
+	if (s == NULL)
+		return;
+	for (int i = 0; i < s->n; i++) {
+		free(s->h[i].mnt);
+		free(s->h[i].ctrls);
+	}
+	free(s->unified);
+	free(s);
+}
+
+static int parse_mountinfo(struct v1_state *s, struct error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return error_errno(err, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	char devs[V1_MAX_HIER][32];
+	while (getline(&line, &cap, f) > 0) {
+		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+		char *fields[6] = {0};
+		char *save = NULL, *t = strtok_r(line, " \n", &save);
+		for (int i = 0; t && i < 6; i++, t = strtok_r(NULL, " \n", &save))
+			fields[i] = t;
+		while (t && strcmp(t, "-") != 0)
+			t = strtok_r(NULL, " \n", &save);
+		char *fstype = t ? strtok_r(NULL, " \n", &save) : NULL;
+		char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
+		char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
+		if (fields[4] == NULL || superopts == NULL)
+			continue;
+		unescape(fields[4]);
+		if (strcmp(fstype, "cgroup2") == 0) {
+			/* Prefer the conventional place if cgroup2 is mounted more than once. */
+			if (s->unified == NULL ||
+			    strcmp(fields[4], "/sys/fs/cgroup/unified") == 0) {
+				free(s->unified);
+				if ((s->unified = strdup(fields[4])) == NULL)
+					return error_set(err, ENOMEM, "mountinfo");
+			}
+			continue;
+		}
+		if (strcmp(fstype, "cgroup") != 0)
+			continue;
+		/* The same hierarchy can be mounted twice (bind mounts): keep the first. */
+		bool dup = false;
+		for (int i = 0; i < s->n && !dup; i++)
+			dup = strcmp(devs[i], fields[2]) == 0;
+		char *ctrls = ctrls_of(superopts);
+		if (dup || ctrls == NULL) {
+			free(ctrls);
+			continue;
+		}
+		if (s->n == V1_MAX_HIER) {
+			free(ctrls);
+			return error_set(err, E2BIG,
+					 "more than %d cgroup v1 hierarchies are mounted",
+					 V1_MAX_HIER);
+		}
+		snprintf(devs[s->n], sizeof devs[s->n], "%s", fields[2]);
+		s->h[s->n].ctrls = ctrls;
+		if ((s->h[s->n].mnt = strdup(fields[4])) == NULL) {
+			free(ctrls);
+			return error_set(err, ENOMEM, "mountinfo");
+		}
+		s->n++;
+	}
+	return 0;
+}
+
+struct v1_state *v1_state(struct cgroup *cg, struct error *err)
+{
+	if (cg->priv)
+		return cg->priv;
+	struct v1_state *s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		error_set(err, ENOMEM, "cgroup v1 state");
+		return NULL;
+	}
+	if (parse_mountinfo(s, err) < 0) {
+		state_free(s);
+		return NULL;
+	}
+	if (s->n == 0) {
+		state_free(s);
+		error_set(err, ENOENT,
+			  "no cgroup v1 hierarchy is mounted (see /proc/self/mountinfo)");
+		return NULL;
+	}
+	if (cg->mode != CGROUP_MODE_HYBRID) {
+		free(s->unified);
+		s->unified = NULL;
+	}
+	cg->priv = s;
+	cg->free_priv = state_free;
+	return s;
+}
+
+int v1_find(const struct v1_state *s, const char *ctrl)
+{
+	size_t l = strlen(ctrl);
+	for (int i = 0; i < s->n; i++)
+		for (const char *p = s->h[i].ctrls; p;
+		     p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+			if (strncmp(p, ctrl, l) == 0 && (p[l] == ',' || p[l] == '\0'))
+				return i;
+	return -1;
+}
+
+char *v1_join(const char *root, const char *path, const char *sub)
+{
+	char *out;
+	int r =
+	    sub ? asprintf(&out, "%s%s/%s", root, path, sub) : asprintf(&out, "%s%s", root, path);
+	return r < 0 ? NULL : out;
+}
+
+int v1_open_ctrl(struct cgroup *cg, const char *ctrl, const char *key, struct error *err)
+{
+	struct v1_state *s = v1_state(cg, err);
+	if (s == NULL)
+		return -1;
+	int i = v1_find(s, ctrl);
+	if (i < 0)
+		return error_set(err, ENOTSUP,
+				 "%s: the cgroup v1 \"%s\" controller is not mounted on this host",
+				 key, ctrl);
+	_cleanup_free_ char *dir = v1_join(s->h[i].mnt, cg->path, NULL);
+	if (dir == NULL)
+		return error_set(err, ENOMEM, "%s", key);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(err, "%s: open %s", key, dir);
+	return fd;
+}
