@@ -1,6 +1,8 @@
 /* The container process's attributes, applied by init (and by exec) in this order:
  *   process_apply_early -> chdir/lookup -> process_drop_privileges -> (fifo) -> seccomp -> execve. */
 #pragma once
+#include <sched.h>
+
 #include "runtime/spec.h"
 
 struct error;
@@ -14,8 +16,11 @@ char *process_find_executable(const struct spec_process *p, struct error *err);
 /* setgroups, setresgid, setresuid, then the five capability sets (bounding first, ambient last),
  * then no_new_privs when asked. The caller is root in its user namespace. */
 int process_drop_privileges(const struct spec_process *p, struct error *err);
-/* execCPUAffinity.final, applied just before execve. */
+/* execCPUAffinity.final, applied just before execve (without a final list but with an initial
+ * one, the affinity goes back to every CPU the cgroup allows). */
 int process_apply_final_affinity(const struct spec_process *p, struct error *err);
+/* Parses a CPU list such as "0-1,3" (execCPUAffinity). */
+int process_parse_cpu_list(const char *list, cpu_set_t *set, struct error *err);
 
 /* Capability names <-> numbers for the spec parser ("CAP_SYS_ADMIN"). -1 if unknown. */
 int capability_from_name(const char *name);
