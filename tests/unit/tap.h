@@ -7,14 +7,14 @@ static int tap_n, tap_failed;
 
 #define ok(cond, ...)                                                                              \
 	do {                                                                                       \
-		int _c = !!(cond);                                                                 \
+		int _okc = !!(cond);                                                               \
 		tap_n++;                                                                           \
-		if (!_c)                                                                           \
+		if (!_okc)                                                                         \
 			tap_failed++;                                                              \
-		printf("%sok %d - ", _c ? "" : "not ", tap_n);                                     \
+		printf("%sok %d - ", _okc ? "" : "not ", tap_n);                                   \
 		printf(__VA_ARGS__);                                                               \
 		printf("\n");                                                                      \
-		if (!_c)                                                                           \
+		if (!_okc)                                                                         \
 			printf("#   failed at %s:%d\n", __FILE__, __LINE__);                       \
 	} while (0)
 
@@ -24,7 +24,8 @@ static int tap_n, tap_failed;
 		int _c = (_g && _w) ? strcmp(_g, _w) == 0 : _g == _w;                              \
 		ok(_c, __VA_ARGS__);                                                               \
 		if (!_c)                                                                           \
-			printf("#   got '%s', want '%s'\n", _g ? _g : "(null)", _w ? _w : "(null)");  \
+			printf("#   got '%s', want '%s'\n", _g ? _g : "(null)",                    \
+			       _w ? _w : "(null)");                                                \
 	} while (0)
 
 #define contains(got, want, ...)                                                                   \
@@ -33,7 +34,7 @@ static int tap_n, tap_failed;
 		int _c = _g && _w && strstr(_g, _w) != NULL;                                       \
 		ok(_c, __VA_ARGS__);                                                               \
 		if (!_c)                                                                           \
-			printf("#   '%s' does not contain '%s'\n", _g ? _g : "(null)", _w);         \
+			printf("#   '%s' does not contain '%s'\n", _g ? _g : "(null)", _w);        \
 	} while (0)
 
 static inline int tap_done(void)
