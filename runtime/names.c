@@ -7,7 +7,7 @@
 #include "runtime/process.h"
 #include "runtime/spec_internal.h"
 
-const char *const spec_ns_names[NS_COUNT] = {
+const char *const spec_ns_names[NS_COUNT + 1] = {
     [NS_PID] = "pid", [NS_NET] = "network", [NS_MNT] = "mount",	    [NS_IPC] = "ipc",
     [NS_UTS] = "uts", [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
 };

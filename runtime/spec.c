@@ -29,9 +29,14 @@ int spec_err(const struct pctx *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* errno 0 keeps ": Invalid argument" out of the message; callers still see EINVAL. */
 	if (path && *path)
-		return error_set(c->err, EINVAL, "%s: %s: %s", c->doc, path, msg);
-	return error_set(c->err, EINVAL, "%s: %s", c->doc, msg);
+		error_set(c->err, 0, "%s: %s: %s", c->doc, path, msg);
+	else
+		error_set(c->err, 0, "%s: %s", c->doc, msg);
+	if (c->err)
+		c->err->err = EINVAL;
+	return -1;
 }
 
 void spec_path_key(char out[SPEC_PATH_MAX], const char *prefix, const char *key)
@@ -899,8 +904,10 @@ struct spec *spec_load_file(const char *path, struct error *err)
 			root = json_loadb(marked, mlen, JSON_REJECT_DUPLICATES, &jerr);
 	}
 	if (root == NULL) {
-		error_set(err, EINVAL, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
+		error_set(err, 0, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
 			  jerr.text);
+		if (err)
+			err->err = EINVAL;
 		return NULL;
 	}
 	const char *base = strrchr(path, '/');
