@@ -165,7 +165,7 @@ static int v1_create(struct cgroup *cg, struct error *err)
 	if (s == NULL)
 		return -1;
 	const char *roots[V1_MAX_HIER + 1];
-	int n = roots_of(s, roots), created[V1_MAX_HIER + 1] = {0}, depth = 0;
+	int n = roots_of(s, roots), created[V1_MAX_HIER + 1] = {0}, depth = -1;
 	int cpuset = v1_find(s, "cpuset");
 	for (int i = 0; i < n; i++) {
 		if (mkdir_cgroup(roots[i], cg->path, &created[i], err) < 0 ||
@@ -175,10 +175,13 @@ static int v1_create(struct cgroup *cg, struct error *err)
 				rmdir_created(roots[j], cg->path, created[j]);
 			return -1;
 		}
-		if (created[i] > depth)
+		/* One depth is recorded for all hierarchies: take the smallest, so that destroy
+		 * never removes a parent that already existed in one of them (at worst an empty
+		 * parent berth made elsewhere stays). */
+		if (depth < 0 || created[i] < depth)
 			depth = created[i];
 	}
-	cg->created_depth = depth;
+	cg->created_depth = depth < 0 ? 0 : depth;
 	return 0;
 }
 
