@@ -8,6 +8,12 @@ struct seccomp_program;
 
 int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_program **out, struct error *err);
 /* Loads the filter into the calling process. With SCMP_ACT_NOTIFY rules *listener_fd receives the
- * notification fd (else -1). */
+ * notification fd (else -1).
+ * Order (as runc and crun): without process.noNewPrivileges the kernel accepts a filter only from
+ * a task holding CAP_SYS_ADMIN, so load it BEFORE process_drop_privileges; with noNewPrivileges,
+ * load it last, just before execve, so the fewest syscalls run under it. Loading late without
+ * nnp fails with EACCES and a message saying so. The program is plain BPF built by
+ * seccomp_prepare (libseccomp is not called after fork); syscalls numbered above the highest one
+ * the profile names return ENOSYS unless the default action allows, logs or traces (runc). */
 int seccomp_load_program(struct seccomp_program *p, int *listener_fd, struct error *err);
 void seccomp_program_free(struct seccomp_program *p);
