@@ -257,17 +257,63 @@ static int apply_blkio(struct cgroup *cg, const struct cg_blkio *b, struct error
 	return 0;
 }
 
+/* On a hybrid host hugetlb may live in the unified hierarchy only (it does on berth's CI hosts):
+ * enable it down to the container's parent and return the leaf, where hugetlb.SIZE.max works. */
+static int unified_hugetlb(struct cgroup *cg, struct error *err)
+{
+	struct v1_state *s = v1_state(cg, err);
+	if (s == NULL)
+		return -1;
+	_cleanup_close_ int root =
+	    s->unified ? open(s->unified, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	_cleanup_free_ char *ctrls = NULL;
+	if (root < 0 || cg_read(root, "cgroup.controllers", &ctrls, NULL) < 0 ||
+	    strstr(ctrls, "hugetlb") == NULL)
+		return error_set(
+		    err, ENOTSUP,
+		    K("hugepageLimits") ": the hugetlb controller is available neither "
+					"as a v1 hierarchy nor in the unified one");
+	_cleanup_free_ char *rel = strdup(cg->path + 1);
+	if (rel == NULL)
+		return error_set(err, ENOMEM, K("hugepageLimits"));
+	int dfd = steal_fd(&root);
+	char *save = NULL;
+	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		_cleanup_free_ char *sub = NULL;
+		if (cg_read(dfd, "cgroup.subtree_control", &sub, err) < 0 ||
+		    (strstr(sub, "hugetlb") == NULL &&
+		     cg_write(dfd, "cgroup.subtree_control", "+hugetlb", K("hugepageLimits"), err) <
+			 0)) {
+			close(dfd);
+			return -1;
+		}
+		int next = openat(dfd, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(dfd);
+		if (next < 0)
+			return error_errno(err, K("hugepageLimits") ": open %s%s", s->unified,
+					   cg->path);
+		dfd = next;
+	}
+	return dfd;
+}
+
 static int apply_hugetlb(struct cgroup *cg, const struct cgroup_resources *r, struct error *err)
 {
 	if (r->n_hugepages == 0)
 		return 0;
-	_cleanup_close_ int dfd = v1_open_ctrl(cg, "hugetlb", K("hugepageLimits"), err);
+	struct v1_state *s = v1_state(cg, err);
+	if (s == NULL)
+		return -1;
+	bool v1 = v1_find(s, "hugetlb") >= 0;
+	_cleanup_close_ int dfd =
+	    v1 ? v1_open_ctrl(cg, "hugetlb", K("hugepageLimits"), err) : unified_hugetlb(cg, err);
 	if (dfd < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_hugepages; i++) {
 		const struct cg_hugepage *h = &r->hugepages[i];
 		char file[128], key[128];
-		snprintf(file, sizeof file, "hugetlb.%s.limit_in_bytes", h->page_size);
+		snprintf(file, sizeof file, v1 ? "hugetlb.%s.limit_in_bytes" : "hugetlb.%s.max",
+			 h->page_size);
 		snprintf(key, sizeof key, K("hugepageLimits[%zu]"), i);
 		if (strchr(h->page_size, '/') != NULL)
 			return error_set(err, EINVAL, "%s: bad page size \"%s\"", key,
