@@ -288,6 +288,42 @@ static int set_unified(int fd, const struct cgroup_resources *r, struct error *e
 	return 0;
 }
 
+/* A controller missing from cgroup.controllers makes every one of its files absent; say which
+ * controller and why, rather than "no such file". */
+static int need(int fd, bool wanted, const char *ctrl, const char *key, struct error *err)
+{
+	if (!wanted || v2_has_controller(fd, ctrl))
+		return 0;
+	return error_set(err, ENOTSUP,
+			 "%s: the %s controller is not available to this cgroup "
+			 "(not enabled in the parent's cgroup.subtree_control)",
+			 key, ctrl);
+}
+
+static int check_controllers(int fd, const struct cgroup_resources *r, struct error *err)
+{
+	const struct cg_memory *m = &r->memory;
+	const struct cg_cpu *c = &r->cpu;
+	const struct cg_blkio *b = &r->blkio;
+	bool cpu = (c->shares.set && c->shares.v) || (c->quota.set && c->quota.v) ||
+		   (c->period.set && c->period.v) || c->burst.set || c->idle.set;
+	bool io = (b->weight.set && b->weight.v) || b->n_weight_device || b->n_throttle[0] ||
+		  b->n_throttle[1] || b->n_throttle[2] || b->n_throttle[3];
+	if (need(fd, r->pids_limit.set, "pids", "linux.resources.pids", err) < 0 ||
+	    need(fd,
+		 (m->limit.set && m->limit.v) || (m->reservation.set && m->reservation.v) ||
+		     (m->swap.set && m->swap.v),
+		 "memory", "linux.resources.memory", err) < 0 ||
+	    need(fd, cpu, "cpu", "linux.resources.cpu", err) < 0 ||
+	    need(fd, (c->cpus && c->cpus[0]) || (c->mems && c->mems[0]), "cpuset",
+		 "linux.resources.cpu.cpus/mems", err) < 0 ||
+	    need(fd, io, "io", "linux.resources.blockIO", err) < 0 ||
+	    need(fd, r->n_hugepages > 0, "hugetlb", "linux.resources.hugepageLimits", err) < 0 ||
+	    need(fd, r->n_rdma > 0, "rdma", "linux.resources.rdma", err) < 0)
+		return -1;
+	return 0;
+}
+
 int res_v2_apply(int fd, const struct cgroup_resources *r, bool update, struct error *err)
 {
 	if (r->net_class_id.set)
@@ -298,6 +334,8 @@ int res_v2_apply(int fd, const struct cgroup_resources *r, bool update, struct e
 		return error_set(err, ENOTSUP,
 				 "linux.resources.network.priorities: net_prio "
 				 "exists only in cgroup v1");
+	if (check_controllers(fd, r, err) < 0)
+		return -1;
 	if (set_pids(fd, r, err) < 0 || set_memory(fd, &r->memory, update, err) < 0 ||
 	    set_io(fd, &r->blkio, err) < 0 || set_cpu(fd, &r->cpu, err) < 0)
 		return -1;
