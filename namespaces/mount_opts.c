@@ -185,8 +185,10 @@ int mount_opts_parse(char *const *options, struct mount_opts *out, struct error 
 			out->idmap = out->idmap_recursive = true;
 		} else if (strcmp(opt, "tmpcopyup") == 0) {
 			mount_opts_free(out);
-			return error_set(err, ENOTSUP,
-					 "mount option tmpcopyup: not supported by berth");
+			error_set(err, 0, "mount option tmpcopyup: not supported by berth");
+			if (err)
+				err->err = ENOTSUP;
+			return -1;
 		} else if (append_data(out, opt, err) < 0) {
 			mount_opts_free(out);
 			return -1;

@@ -194,7 +194,41 @@ static int split_last(const char *path, char *buf, size_t size, char **last)
 	return 1;
 }
 
+static int mkdir_p_in_root(int rootfd, const char *path, mode_t mode, int links, struct error *err);
+
+/* A dangling symlink on the way ("/evil" -> "/tmp/x" where /tmp/x is missing) is created at
+ * its target inside the root, as securejoin-based runtimes do; the target is again resolved
+ * in the root, so ".." or an absolute link cannot leave it. */
+static int mkdir_through_link(int rootfd, int pfd, const char *parent, const char *name,
+			      mode_t mode, int links, struct error *err)
+{
+	char target[PATH_MAX], next[PATH_MAX * 2];
+	ssize_t n = readlinkat(pfd, name, target, sizeof target - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	if (++links > MAX_SYMLINKS) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (target[0] == '/')
+		snprintf(next, sizeof next, "%s", target);
+	else
+		snprintf(next, sizeof next, "%s/%s", parent, target);
+	struct error sub = {0};
+	if (mkdir_p_in_root(rootfd, next, mode, links, &sub) < 0) {
+		errno = sub.err ? sub.err : EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 int resolve_mkdir_p(int rootfd, const char *path, mode_t mode, struct error *err)
+{
+	return mkdir_p_in_root(rootfd, path, mode, 0, err);
+}
+
+static int mkdir_p_in_root(int rootfd, const char *path, mode_t mode, int links, struct error *err)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
@@ -228,10 +262,18 @@ int resolve_mkdir_p(int rootfd, const char *path, mode_t mode, struct error *err
 				errno = ENOENT;
 				return error_errno(err, "mkdir %s in the container rootfs", buf);
 			}
-			if (mkdirat(pfd, last, mode) < 0 && errno != EEXIST)
-				return error_errno(err, "mkdir %s in the container rootfs", buf);
-			/* EEXIST here is a dangling symlink or a race: the re-open below decides.
-			 */
+			if (mkdirat(pfd, last, mode) < 0) {
+				struct stat st;
+				if (errno != EEXIST)
+					return error_errno(err, "mkdir %s in the container rootfs",
+							   buf);
+				if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode) &&
+				    mkdir_through_link(rootfd, pfd, has_parent ? pbuf : ".", last,
+						       mode, links, err) < 0)
+					return error_errno(err, "mkdir %s in the container rootfs",
+							   buf);
+			}
 			int fd2 = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
 			if (fd2 < 0)
 				return error_errno(err, "mkdir %s in the container rootfs", buf);

@@ -1,5 +1,6 @@
 /* OCI mount options -> mount(2) flags, data, propagation and mount_setattr attributes. */
 #include <errno.h>
+#include <string.h>
 #include <sys/mount.h>
 
 #include "lib/error.h"
@@ -26,7 +27,8 @@ int main(void)
 	const char *devpts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
 				"mode=0620", "gid=5",  NULL};
 	ok(parse(devpts, &o, &err) == 0, "devpts options parse");
-	is_str(o.data, "newinstance,ptmxmode=0666,mode=0620,gid=5", "unknown options go to data");
+	ok(o.data && strcmp(o.data, "newinstance,ptmxmode=0666,mode=0620,gid=5") == 0,
+	   "unknown options go to data (got %s)", o.data ? o.data : "(null)");
 	ok(o.flags == (MS_NOSUID | MS_NOEXEC), "devpts flags");
 	mount_opts_free(&o);
 
@@ -92,8 +94,8 @@ int main(void)
 
 	const char *copyup[] = {"mode=755", "tmpcopyup", NULL};
 	ok(parse(copyup, &o, &err) == -1, "tmpcopyup is refused");
-	contains(err.msg, "tmpcopyup", "the error names the option");
-	contains(err.msg, "not supported", "the error says why");
+	ok(strstr(err.msg, "tmpcopyup") != NULL, "the error names the option: %s", err.msg);
+	ok(strstr(err.msg, "not supported") != NULL, "the error says why");
 	ok(o.data == NULL, "nothing leaks from a failed parse");
 
 	ok(parse(NULL, &o, &err) == 0 && o.flags == 0 && o.data == NULL, "no options at all");
