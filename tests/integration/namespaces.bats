@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# bats file_tags=namespaces
+# Each namespace the config lists is a new one (compared with the host's), or the one joined by path.
+
+load helpers
+
+# ns_differs TYPE: the container's /proc/self/ns/TYPE is not the host's.
+ns_differs() {
+	ctr_run readlink "/proc/self/ns/$1"
+	assert_status 0
+	[[ $output == "$1:["*"]" ]]
+	[ "$output" != "$(readlink "/proc/self/ns/$1")" ]
+}
+
+@test "a new pid namespace" {
+	ns_differs pid
+}
+
+@test "a new mount namespace" {
+	ns_differs mnt
+}
+
+@test "a new network namespace" {
+	ns_differs net
+}
+
+@test "a new uts namespace" {
+	ns_differs uts
+}
+
+@test "a new ipc namespace" {
+	ns_differs ipc
+}
+
+@test "a new cgroup namespace when listed" {
+	cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	ns_differs cgroup
+}
+
+@test "no cgroup namespace when not listed" {
+	cfg 'del(.linux.namespaces[] | select(.type == "cgroup"))'
+	ctr_run readlink /proc/self/ns/cgroup
+	assert_output "$(readlink /proc/self/ns/cgroup)"
+}
+
+@test "an unlisted namespace is shared with the host (network)" {
+	cfg 'del(.linux.namespaces[] | select(.type == "network"))'
+	ctr_run readlink /proc/self/ns/net
+	assert_status 0
+	assert_output "$(readlink /proc/self/ns/net)"
+}
+
+@test "the process is PID 1 in its pid namespace" {
+	ctr_run sh -c 'echo $$'
+	assert_output 1
+}
+
+@test "ps inside sees only the container's processes" {
+	ctr_run sh -c 'ls -d /proc/[0-9]* | wc -l'
+	# sh, ls and wc, and nothing from the host
+	[ "$output" -le 3 ]
+}
+
+@test "the network namespace has only lo, and it is UP" {
+	ctr_run sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ip -o link show lo'
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = lo ]
+	[ "$(grep -c . <<<"$output")" -eq 2 ]
+	grep -q '<LOOPBACK,UP' <<<"$output"
+}
+
+@test "loopback answers inside the container" {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_NET_RAW"])'
+	ctr_run ping -c 1 -W 2 127.0.0.1
+	assert_status 0
+}
+
+@test "hostname is set" {
+	cfg '.hostname = "itest-host"'
+	ctr_run hostname
+	assert_output itest-host
+	[ "$(hostname)" != itest-host ]
+}
+
+@test "domainname is set" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 ignores domainname"
+	cfg '.hostname = "h" | .domainname = "itest.example"'
+	ctr_run cat /proc/sys/kernel/domainname
+	assert_output itest.example
+	[ "$(cat /proc/sys/kernel/domainname)" != itest.example ]
+}
+
+@test "a user namespace maps root to the configured host uid" {
+	chmod 755 "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$WORK" "$BUNDLE"
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+	set_args sh -c 'id -u; id -g; readlink /proc/self/ns/user; sleep 100'
+	new_id
+	rt run -d -b "$BUNDLE" "$ID" </dev/null >"$WORK/out" 2>&1 3>&-
+	pid=$(ctr_pid "$ID")
+	retry 30 test -s "$WORK/out"
+	sleep 0.2
+	[ "$(sed -n 1p "$WORK/out")" = 0 ]
+	[ "$(sed -n 2p "$WORK/out")" = 0 ]
+	[ "$(sed -n 3p "$WORK/out")" != "$(readlink /proc/self/ns/user)" ]
+	# seen from the host, the container's root is the mapped uid
+	[ "$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)" = 200000 ]
+	[ "$(awk '/^Gid:/ { print $2 }' /proc/$pid/status)" = 200000 ]
+	[ "$(awk '{ print $1, $2, $3 }' /proc/$pid/uid_map)" = "0 200000 65536" ]
+}
+
+@test "a user namespace: unmapped host files appear as nobody" {
+	chmod 755 "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$WORK" "$BUNDLE"
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+	ctr_run stat -c %u /bin/busybox
+	assert_status 0
+	assert_output 65534
+}
+
+@test "a time namespace offsets the boot clock" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 has no time namespace support"
+	cfg '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 86400, "nanosecs": 0}}'
+	host=$(cut -d. -f1 /proc/uptime)
+	ctr_run sh -c 'cut -d. -f1 /proc/uptime; readlink /proc/self/ns/time'
+	assert_status 0
+	inside=$(sed -n 1p <<<"$output")
+	[ "$inside" -ge $((host + 864000)) ] && [ "$inside" -le $((host + 864000 + 10)) ]
+	[ "$(sed -n 2p <<<"$output")" != "$(readlink /proc/self/ns/time)" ]
+}
+
+@test "joining a network namespace by path (ip netns add)" {
+	name=${MARK}-net
+	ip netns add "$name"
+	echo "$name" >>"$ITEST_NETNS"
+	ip netns exec "$name" ip addr add 10.99.0.1/32 dev lo
+	cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/run/netns/$name"
+	ctr_run sh -c 'readlink /proc/self/ns/net; ip -o addr show lo'
+	assert_status 0
+	[ "$(sed -n 1p <<<"$output")" = "net:[$(stat -L -c %i "/run/netns/$name")]" ]
+	grep -q 'inet 10.99.0.1/32' <<<"$output"
+	ip netns delete "$name"
+}
+
+@test "joining another container's uts namespace by /proc/PID/ns/uts" {
+	cfg '.hostname = "first-ctr"'
+	ctr_detach sleep 100
+	first=$(ctr_pid "$ID")
+	cfg 'del(.hostname) | .linux.namespaces |= map(if .type == "uts" then .path = $p else . end)' \
+		--arg p "/proc/$first/ns/uts"
+	ctr_run sh -c 'hostname; readlink /proc/self/ns/uts'
+	assert_status 0
+	[ "$(sed -n 1p <<<"$output")" = first-ctr ]
+	[ "$(sed -n 2p <<<"$output")" = "$(readlink /proc/$first/ns/uts)" ]
+}
+
+@test "joining another container's pid namespace sees its processes" {
+	ctr_detach sleep 100
+	first=$(ctr_pid "$ID")
+	cfg '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' --arg p "/proc/$first/ns/pid"
+	ctr_run sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+	assert_status 0
+	assert_output "sleep 100 "
+}
+
+@test "a namespace path that is not a namespace fails" {
+	cfg '.linux.namespaces |= map(if .type == "uts" then .path = "/etc/hostname" else . end)'
+	ctr_run true
+	[ "$status" -ne 0 ]
+}
+
+@test "ipc namespace: a host SysV message queue is not visible" {
+	ctr_run cat /proc/sysvipc/msg
+	assert_status 0
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+}
