@@ -1,0 +1,280 @@
+#!/usr/bin/env bats
+# bats file_tags=rootfs
+# Mounts, the readonly root, masked and readonly paths, /dev, sysctl and propagation, seen from inside.
+
+load helpers
+
+# mnt_line DEST: the container's mountinfo line for DEST (from $output of a `cat /proc/self/mountinfo`).
+mnt_line() {
+	awk -v d="$1" '$5 == d' <<<"$output" | tail -1
+}
+
+add_mount() {
+	cfg '.mounts += [$m]' --argjson m "$1"
+}
+
+@test "bind mount: the host directory is seen inside" {
+	mkdir "$WORK/src" && echo bound >"$WORK/src/f"
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"bind\"]}"
+	ctr_run sh -c 'cat /mnt/f; cat /proc/self/mountinfo'
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = bound ]
+	[ -n "$(mnt_line /mnt)" ]
+}
+
+@test "bind mount: writes reach the host directory" {
+	mkdir "$WORK/src"
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"bind\"]}"
+	ctr_run sh -c 'echo written > /mnt/new'
+	assert_status 0
+	[ "$(cat "$WORK/src/new")" = written ]
+}
+
+@test "bind mount of a file" {
+	echo filebound >"$WORK/file"
+	add_mount "{\"destination\": \"/etc/itest\", \"type\": \"bind\", \"source\": \"$WORK/file\", \"options\": [\"bind\"]}"
+	ctr_run cat /etc/itest
+	assert_output filebound
+}
+
+@test "rbind carries submounts, bind does not" {
+	mkdir -p "$WORK/src/sub"
+	mount -t tmpfs itest "$WORK/src/sub"
+	echo in-sub >"$WORK/src/sub/f"
+	add_mount "{\"destination\": \"/r\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"rbind\"]}"
+	add_mount "{\"destination\": \"/b\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"bind\"]}"
+	ctr_run sh -c 'cat /r/sub/f; cat /b/sub/f 2>/dev/null || echo none'
+	umount "$WORK/src/sub"
+	assert_status 0
+	[ "$output" = "in-sub
+none" ]
+}
+
+@test "ro bind mount is read-only" {
+	mkdir "$WORK/src"
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"bind\", \"ro\"]}"
+	ctr_run sh -c 'touch /mnt/x 2>&1; cat /proc/self/mountinfo'
+	[ ! -e "$WORK/src/x" ]
+	assert_imatch 'read-only'
+	[[ $(mnt_line /mnt | awk '{ print $6 }') == ro* ]]
+}
+
+@test "proc is mounted at /proc" {
+	ctr_run cat /proc/self/mountinfo
+	[ "$(mnt_line /proc | awk '{ print $(NF-2) }')" = proc ]
+}
+
+@test "sysfs is mounted at /sys, read-only as configured" {
+	ctr_run cat /proc/self/mountinfo
+	line=$(mnt_line /sys)
+	[ "$(awk '{ print $(NF-2) }' <<<"$line")" = sysfs ]
+	[[ $(awk '{ print $6 }' <<<"$line") == ro* ]]
+}
+
+@test "tmpfs with size and mode" {
+	add_mount '{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700", "nosuid"]}'
+	ctr_run sh -c 'stat -c %a /scratch; dd if=/dev/zero of=/scratch/big bs=1k count=2048 2>/dev/null && echo fits || echo full; cat /proc/self/mountinfo'
+	[ "$(sed -n 1p <<<"$output")" = 700 ]
+	[ "$(sed -n 2p <<<"$output")" = full ]
+	line=$(mnt_line /scratch)
+	[ "$(awk '{ print $(NF-2) }' <<<"$line")" = tmpfs ]
+	grep -q 'size=1024k' <<<"$line"
+	grep -q 'mode=700' <<<"$line"
+	grep -q nosuid <<<"$line"
+}
+
+@test "devpts at /dev/pts with ptmxmode" {
+	ctr_run cat /proc/self/mountinfo
+	line=$(mnt_line /dev/pts)
+	[ "$(awk '{ print $(NF-2) }' <<<"$line")" = devpts ]
+	grep -q 'ptmxmode=666' <<<"$line"
+}
+
+@test "mqueue at /dev/mqueue" {
+	ctr_run cat /proc/self/mountinfo
+	[ "$(mnt_line /dev/mqueue | awk '{ print $(NF-2) }')" = mqueue ]
+}
+
+@test "cgroup mount at /sys/fs/cgroup" {
+	ctr_run cat /proc/self/mountinfo
+	grep -E ' /sys/fs/cgroup(/[^ ]*)? .* - cgroup2? ' <<<"$output"
+}
+
+@test "the container's own cgroup is what /sys/fs/cgroup shows" {
+	cfg '.mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'
+	ctr_run sh -c 'ls /sys/fs/cgroup/pids/ 2>/dev/null | grep -c pids.max || ls /sys/fs/cgroup | grep -c pids.max'
+	assert_status 0
+	[ "$output" -ge 1 ]
+}
+
+@test "readonly root: touch / fails" {
+	cfg '.root.readonly = true'
+	ctr_run sh -c 'touch /x'
+	[ "$status" -ne 0 ]
+	[ ! -e "$BUNDLE/rootfs/x" ]
+}
+
+@test "readonly root with a tmpfs /tmp: /tmp is writable" {
+	cfg '.root.readonly = true'
+	add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}'
+	ctr_run sh -c 'echo ok > /tmp/x && cat /tmp/x'
+	assert_status 0
+	assert_output ok
+}
+
+@test "masked path /proc/kcore (or another masked /proc file) reads empty" {
+	# this kernel may have no /proc/kcore: use the first masked file the host has and can read
+	for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+		[ -s "$f" ] || [ "$(head -c 1 "$f" 2>/dev/null | wc -c)" -eq 1 ] && break
+	done
+	cfg '.linux.maskedPaths += [$f]' --arg f "$f"
+	ctr_run sh -c "wc -c < $f"
+	assert_status 0
+	assert_output 0
+}
+
+@test "masked directory /sys/firmware is empty" {
+	ctr_run sh -c 'ls -A /sys/firmware | wc -l'
+	assert_output 0
+	[ -n "$(ls -A /sys/firmware)" ]
+}
+
+@test "a path that is not masked is readable (/proc/version)" {
+	ctr_run cat /proc/version
+	assert_output "$(cat /proc/version)"
+}
+
+@test "readonly path: writing /proc/sys fails" {
+	ctr_run sh -c 'echo newname > /proc/sys/kernel/hostname'
+	[ "$status" -ne 0 ]
+	assert_imatch 'read-only'
+}
+
+@test "without readonlyPaths, /proc/sys/kernel/hostname is writable in the uts namespace" {
+	cfg '.linux.readonlyPaths = []'
+	ctr_run sh -c 'echo newname > /proc/sys/kernel/hostname && hostname'
+	assert_status 0
+	assert_output newname
+	[ "$(hostname)" != newname ]
+}
+
+@test "default devices exist with the right major:minor" {
+	ctr_run sh -c 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done'
+	assert_status 0
+	[ "$output" = "/dev/null character special file 1:3
+/dev/zero character special file 1:5
+/dev/full character special file 1:7
+/dev/random character special file 1:8
+/dev/urandom character special file 1:9
+/dev/tty character special file 5:0" ]
+}
+
+@test "default devices work (/dev/null, /dev/zero, /dev/full)" {
+	ctr_run sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c && (echo x > /dev/full) 2>&1'
+	grep -qx 4 <<<"$output"
+	assert_imatch 'no space'
+}
+
+@test "/dev/fd, /dev/stdin, /dev/stdout, /dev/stderr links" {
+	ctr_run sh -c 'for l in fd stdin stdout stderr; do echo "$l $(readlink /dev/$l)"; done'
+	[ "$output" = "fd /proc/self/fd
+stdin /proc/self/fd/0
+stdout /proc/self/fd/1
+stderr /proc/self/fd/2" ]
+}
+
+@test "/dev/ptmx is the devpts one" {
+	ctr_run sh -c 'readlink /dev/ptmx || stat -c "%t:%T" /dev/ptmx'
+	assert_status 0
+	[[ $output == pts/ptmx || $output == /dev/pts/ptmx || $output == 5:2 ]]
+}
+
+@test "/dev is a tmpfs with no host devices" {
+	ctr_run sh -c 'ls /dev/sda /dev/vda /dev/kmsg /dev/mem 2>/dev/null | wc -l'
+	assert_output 0
+}
+
+@test "linux.devices creates the device with its type, numbers, mode and owner" {
+	cfg '.linux.devices = [{"path": "/dev/itest-full", "type": "c", "major": 1, "minor": 7, "fileMode": 438, "uid": 1000, "gid": 1000}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm"}]'
+	ctr_run sh -c 'stat -c "%F %t:%T %a %u:%g" /dev/itest-full; (echo x > /dev/itest-full) 2>&1'
+	[ "$(sed -n 1p <<<"$output")" = "character special file 1:7 666 1000:1000" ]
+	assert_imatch 'no space'
+}
+
+@test "sysctl net.ipv4.ip_forward=1 inside, host unchanged" {
+	host=$(cat /proc/sys/net/ipv4/ip_forward)
+	cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	ctr_run cat /proc/sys/net/ipv4/ip_forward
+	assert_status 0
+	assert_output 1
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host" ]
+}
+
+@test "sysctl in the uts namespace (kernel.domainname)" {
+	cfg '.linux.sysctl = {"kernel.domainname": "sysctl.example"}'
+	ctr_run cat /proc/sys/kernel/domainname
+	assert_output sysctl.example
+}
+
+@test "a sysctl outside the container's namespaces is refused" {
+	cfg '.linux.sysctl = {"vm.swappiness": "10"}'
+	before=$(cat /proc/sys/vm/swappiness)
+	ctr_run true
+	[ "$status" -ne 0 ]
+	[ "$(cat /proc/sys/vm/swappiness)" = "$before" ]
+}
+
+@test "rootfsPropagation private: no peer group on /" {
+	cfg '.linux.rootfsPropagation = "private"'
+	ctr_run cat /proc/self/mountinfo
+	line=$(mnt_line /)
+	[ -n "$line" ]
+	! grep -qE 'shared:|master:' <<<"$line"
+}
+
+@test "an invalid rootfsPropagation fails" {
+	cfg '.linux.rootfsPropagation = "sideways"'
+	ctr_run true
+	[ "$status" -ne 0 ]
+}
+
+@test "mounts made inside do not appear on the host" {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	ctr_run sh -c 'mkdir -p /m && mount -t tmpfs x /m && echo mounted'
+	assert_output mounted
+	! grep -q "$BUNDLE" /proc/self/mountinfo
+}
+
+@test "--no-pivot runs in the rootfs" {
+	set_args sh -c 'ls /bin/busybox && ls /work 2>/dev/null | wc -l'
+	new_id
+	run rt run --no-pivot -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	[ "$output" = "/bin/busybox
+0" ]
+}
+
+@test "a symlink mount target pointing outside the rootfs does not touch the host" {
+	mkdir "$WORK/hostdir"
+	ln -s "$WORK/hostdir" "$BUNDLE/rootfs/evil"
+	add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}'
+	ctr_run sh -c 'touch /evil/x'
+	[ ! -e "$WORK/hostdir/x" ]
+	! grep -q " $WORK/hostdir " /proc/self/mountinfo
+}
+
+@test "a relative ../ symlink mount target stays inside the rootfs" {
+	mkdir "$WORK/hostdir"
+	ln -s "../../../../../../../../../$WORK/hostdir" "$BUNDLE/rootfs/evil"
+	add_mount '{"destination": "/evil/sub", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}'
+	ctr_run sh -c 'touch /evil/sub/x'
+	[ ! -e "$WORK/hostdir/sub" ]
+	! grep -q " $WORK/hostdir" /proc/self/mountinfo
+}
+
+@test "a mount destination is created when missing" {
+	add_mount '{"destination": "/new/deep/dir", "type": "tmpfs", "source": "tmpfs"}'
+	ctr_run sh -c 'grep " /new/deep/dir " /proc/self/mountinfo | wc -l'
+	assert_output 1
+}
