@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -58,30 +59,52 @@ int remount_bind(const char *path, const char *what, unsigned long flags, struct
 }
 
 /* A user namespace holding the mount's own mappings, for MOUNT_ATTR_IDMAP: a child is parked
- * in a new user namespace, its maps written, and its /proc/PID/ns/user kept open. */
+ * in a new user namespace, its maps written, and its /proc/PID/ns/user kept open. Init runs
+ * in a new pid namespace with the host's /proc still mounted, so the child reports its pid as
+ * that /proc sees it (the /proc/self link), not as clone() returned it. */
 static int idmap_userns(const struct mount_entry *m, struct error *err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	int up[2], down[2];
+	if (pipe2(up, O_CLOEXEC) < 0)
 		return error_errno(err, "idmap: pipe");
+	if (pipe2(down, O_CLOEXEC) < 0) {
+		close(up[0]);
+		close(up[1]);
+		return error_errno(err, "idmap: pipe");
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return error_errno(err, "idmap: clone a user namespace");
+		error_errno(err, "idmap: clone a user namespace");
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		return -1;
 	}
 	if (pid == 0) {
-		char c;
-		close(pipefd[1]);
-		(void)!read(pipefd[0], &c, 1);
+		/* Our copies of the parent's ends would keep the pipes open forever. */
+		close(up[0]);
+		close(down[1]);
+		char self[32] = "";
+		ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+		(void)!write(up[1], self, n > 0 ? (size_t)n : 0);
+		close(up[1]);
+		(void)!read(down[0], self, 1);
 		_exit(0);
 	}
-	close(pipefd[0]);
+	close(up[1]);
+	close(down[0]);
+	char self[32] = "";
+	ssize_t n = read(up[0], self, sizeof self - 1);
+	close(up[0]);
 	int ret = -1;
-	if (userns_write_maps(pid, m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
-			      m->n_gid_mappings, false, err) == 0)
-		ret = ns_open_of_pid(pid, NS_USER, err);
-	close(pipefd[1]);
+	long proc_pid = n > 0 ? strtol(self, NULL, 10) : 0;
+	if (proc_pid <= 0)
+		error_set(err, EIO, "idmap: the user namespace helper did not report its pid");
+	else if (userns_write_maps((pid_t)proc_pid, m->uid_mappings, m->n_uid_mappings,
+				   m->gid_mappings, m->n_gid_mappings, false, err) == 0)
+		ret = ns_open_of_pid((pid_t)proc_pid, NS_USER, err);
+	close(down[1]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return ret;
