@@ -102,6 +102,40 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	return 0;
 }
 
+/* runc's device policy: after the config's rules, every linux.devices entry and the devices every
+ * container needs (null, zero, full, tty, random, urandom, ptmx, the pts and tun nodes, and mknod of
+ * any node) are allowed. Engines rely on it: their configs start with "deny all". */
+static int add_default_device_rules(struct cgroup_resources *r, const struct spec_linux *lx,
+				    struct error *err)
+{
+	static const struct cg_device_rule defaults[] = {
+		{true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},  {true, 'c', 1, 3, "rwm"},
+		{true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},  {true, 'c', 5, 0, "rwm"},
+		{true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},  {true, 'c', 136, -1, "rwm"},
+		{true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+	};
+	if (!r->has_devices && lx->n_devices == 0)
+		return 0;
+	size_t n = r->n_devices + lx->n_devices + ARRAY_SIZE(defaults);
+	struct cg_device_rule *rules = realloc(r->devices, n * sizeof *rules);
+	if (rules == NULL)
+		return error_set(err, ENOMEM, "device rules");
+	size_t k = r->n_devices;
+	for (size_t i = 0; i < lx->n_devices; i++) {
+		const struct device_entry *d = &lx->devices[i];
+		if (d->type != 'c' && d->type != 'b' && d->type != 'u')
+			continue;
+		rules[k++] = (struct cg_device_rule){true, d->type == 'b' ? 'b' : 'c', d->major,
+						     d->minor, "rwm"};
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		rules[k++] = defaults[i];
+	r->devices = rules;
+	r->n_devices = k;
+	r->has_devices = true;
+	return 0;
+}
+
 static int setup_cgroup(struct creation *c, struct error *err)
 {
 	const struct create_opts *o = c->o;
@@ -128,7 +162,9 @@ static int setup_cgroup(struct creation *c, struct error *err)
 	if (state_write(c->dirfd, &c->st, err) < 0)
 		return -1;
 	FAULT_POINT("create-cgroup");
-	if (c->spec->linux.has_resources &&
+	if (add_default_device_rules(&c->spec->linux.resources, &c->spec->linux, err) < 0)
+		return -1;
+	if ((c->spec->linux.has_resources || c->spec->linux.resources.has_devices) &&
 	    cgroup_apply(c->cg, &c->spec->linux.resources, false, err) < 0)
 		return -1;
 	return 0;
@@ -228,6 +264,10 @@ static pid_t clone_init(struct creation *c, unsigned long flags, struct error *e
 	if (pid == 0) {
 		c->launch.cloned_into_cgroup = cgfd >= 0;
 		close(c->sock);
+		/* The flock on the state dir belongs to the open file, which init shares until it
+		 * execs: drop init's copy, or the container's lock outlives this create. */
+		close(c->dirfd);
+		close(c->rootfd);
 		init_main(&c->launch);
 	}
 	return pid;

@@ -258,9 +258,10 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	build_rootfs(l);
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
 		init_fail(l, &e, "terminal");
+	/* Before rootfs_finish: /proc/sys is read-only after it. */
+	set_names(l);
 	if (rootfs_finish(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "rootfs");
-	set_names(l);
 	join_keyring(l);
 	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
 		init_fail(l, &e, "process");
