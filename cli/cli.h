@@ -31,6 +31,7 @@ int cmd_features(const struct globals *g, int argc, char **argv, struct error *e
 int cmd_events(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
 
 /* Shared option helpers (cli/options.c). */

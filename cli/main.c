@@ -20,6 +20,7 @@ static const struct {
 	{"create", cmd_create, "create a container (init waits for start)"},
 	{"start", cmd_start, "start a created container"},
 	{"run", cmd_run, "create and start a container, wait for it"},
+	{"exec", cmd_exec, "run another process in a running container"},
 	{"state", cmd_state, "print the state of a container"},
 	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
 	{"delete", cmd_delete, "delete a container and everything it holds"},

@@ -56,6 +56,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 
 	int fd = log_fd >= 0 ? log_fd : STDERR_FILENO;
+	if (log_fd < 0 && !log_json) {
+		/* On a terminal, a plain line in the same voice as errors. */
+		dprintf(fd, "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
+		return;
+	}
 	if (log_json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level_names[level], "msg", msg,
 				      "time", when);

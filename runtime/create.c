@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
+#include "runtime/foreground.h"
 #include "runtime/terminal.h"
 #include "runtime/undo.h"
 
@@ -102,9 +104,15 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	return 0;
 }
 
-/* runc's device policy: after the config's rules, every linux.devices entry and the devices every
- * container needs (null, zero, full, tty, random, urandom, ptmx, the pts and tun nodes, and mknod of
- * any node) are allowed. Engines rely on it: their configs start with "deny all". */
+/* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and
+ * tun nodes, mknod of any node) and its own linux.devices, and engines' configs start with "deny
+ * all" trusting the runtime to add them, as runc does. They go right after the config's last
+ * deny-all rule, so an explicit rule after it (deny /dev/null) still wins over the defaults. */
+static bool rule_is_deny_all(const struct cg_device_rule *r)
+{
+	return !r->allow && r->type == 'a';
+}
+
 static int add_default_device_rules(struct cgroup_resources *r, const struct spec_linux *lx,
 				    struct error *err)
 {
@@ -116,11 +124,19 @@ static int add_default_device_rules(struct cgroup_resources *r, const struct spe
 	};
 	if (!r->has_devices && lx->n_devices == 0)
 		return 0;
+	size_t at = 0;
+	for (size_t i = 0; i < r->n_devices; i++)
+		if (rule_is_deny_all(&r->devices[i]))
+			at = i + 1;
 	size_t n = r->n_devices + lx->n_devices + ARRAY_SIZE(defaults);
-	struct cg_device_rule *rules = realloc(r->devices, n * sizeof *rules);
+	struct cg_device_rule *rules = calloc(n, sizeof *rules);
 	if (rules == NULL)
 		return error_set(err, ENOMEM, "device rules");
-	size_t k = r->n_devices;
+	size_t k = 0;
+	for (size_t i = 0; i < at; i++)
+		rules[k++] = r->devices[i];
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		rules[k++] = defaults[i];
 	for (size_t i = 0; i < lx->n_devices; i++) {
 		const struct device_entry *d = &lx->devices[i];
 		if (d->type != 'c' && d->type != 'b' && d->type != 'u')
@@ -128,8 +144,9 @@ static int add_default_device_rules(struct cgroup_resources *r, const struct spe
 		rules[k++] = (struct cg_device_rule){true, d->type == 'b' ? 'b' : 'c', d->major,
 						     d->minor, "rwm"};
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
-		rules[k++] = defaults[i];
+	for (size_t i = at; i < r->n_devices; i++)
+		rules[k++] = r->devices[i];
+	free(r->devices);
 	r->devices = rules;
 	r->n_devices = k;
 	r->has_devices = true;
@@ -243,6 +260,16 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 
 static pid_t clone_init(struct creation *c, unsigned long flags, struct error *err)
 {
+	/* setns into a pid namespace only moves future children, so it is done here, in the
+	 * parent, for init to be born inside it. The parent itself does not move. */
+	int *pidns = &c->launch.ns_fds[NS_PID];
+	if (*pidns >= 0) {
+		if (setns(*pidns, CLONE_NEWPID) < 0)
+			return error_errno(err, "join pid namespace %s",
+					   c->spec->linux.ns.path[NS_PID]);
+		close(*pidns);
+		*pidns = -1;
+	}
 	struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
 	int cgfd = c->launch.cg_enter.clone_into_fd;
 	if (cgfd >= 0) {
@@ -411,6 +438,9 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		return -1;
 	if (resolve_bundle(c, err) < 0)
 		return -1;
+	for (size_t i = 0; c->spec->process.caps.unknown && c->spec->process.caps.unknown[i]; i++)
+		log_warn("process.capabilities: unknown capability %s ignored",
+			 c->spec->process.caps.unknown[i]);
 	if (c->spec->process.terminal && !o->console_socket && (use_fifo || o->detach))
 		return error_set(err, EINVAL, "process.terminal is true: --console-socket is required "
 					      "(or use `run` in the foreground)");
@@ -495,65 +525,6 @@ static int release_init(struct creation *c, struct error *err)
 	return 0;
 }
 
-static int exit_code_of(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-/* Foreground run: forward signals to init, pump the terminal, wait for init. */
-static int wait_foreground(struct creation *c, int *status, struct error *err)
-{
-	sigset_t mask;
-	sigfillset(&mask);
-	sigdelset(&mask, SIGSEGV);
-	sigdelset(&mask, SIGBUS);
-	sigdelset(&mask, SIGILL);
-	sigdelset(&mask, SIGFPE);
-	_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0)
-		return error_errno(err, "signalfd");
-	struct terminal_pump pump;
-	if (c->pty_master >= 0)
-		terminal_pump_start(&pump, c->pty_master);
-	for (;;) {
-		struct pollfd p[4];
-		int n = terminal_pump_pollfds(c->pty_master >= 0 ? &pump : NULL, p);
-		p[n].fd = sfd;
-		p[n].events = POLLIN;
-		if (poll(p, (nfds_t)n + 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return error_errno(err, "poll");
-		}
-		if (c->pty_master >= 0)
-			terminal_pump_io(&pump, p);
-		if (!(p[n].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof si) != sizeof si)
-			continue;
-		if (si.ssi_signo == SIGCHLD) {
-			pid_t r = waitpid(c->pid, status, WNOHANG);
-			if (r == c->pid) {
-				if (c->pty_master >= 0)
-					terminal_pump_drain(&pump);
-				break;
-			}
-			continue;
-		}
-		if (si.ssi_signo == SIGWINCH && c->pty_master >= 0) {
-			terminal_resize_from(c->pty_master, STDIN_FILENO);
-			continue;
-		}
-		kill(c->pid, (int)si.ssi_signo);
-	}
-	if (c->pty_master >= 0)
-		terminal_pump_stop(&pump);
-	return 0;
-}
-
 static void finish_run(struct creation *c)
 {
 	/* The same teardown delete does: cgroup, poststop hooks, state dir. */
@@ -594,16 +565,19 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 		return -1;
 	}
 	undo_clear(&c.undo);
+	/* The container is ordinary from here on: other commands (kill, state, pause) must get at
+	 * it while run waits, and the teardown below takes the lock again. */
+	flock(c.dirfd, LOCK_UN);
 	if (o->detach) {
 		creation_free(&c);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
 	int status = 0;
-	r = wait_foreground(&c, &status, err);
+	r = foreground_wait(c.pid, c.pty_master, &status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r == 0) {
-		*exit_code = exit_code_of(status);
+		*exit_code = foreground_exit_code(status);
 		uint64_t kills = 0;
 		struct error e;
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
@@ -613,8 +587,11 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 			*mem_limit = m->limit.set ? m->limit.v : -1;
 		}
 	}
-	if (!o->keep)
+	if (!o->keep) {
+		while (flock(c.dirfd, LOCK_EX) < 0 && errno == EINTR)
+			;
 		finish_run(&c);
+	}
 	creation_free(&c);
 	return r;
 }

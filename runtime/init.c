@@ -134,6 +134,11 @@ static void build_rootfs(struct launch *l)
 	}
 	if (rootfs_pivot(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "pivot_root");
+	/* A missing cwd is created, as runc does; after pivot_root "/" is the container's root,
+	 * so no path here can lead outside it, and the root is not read-only yet. */
+	const char *cwd = l->process->cwd;
+	if (cwd && strcmp(cwd, "/") != 0 && access(cwd, F_OK) < 0 && mkdir_p(cwd, 0755, &e) < 0)
+		init_fail(l, &e, "process cwd");
 }
 
 static void set_names(struct launch *l)
@@ -220,12 +225,25 @@ static void fence_fds(struct launch *l)
 	}
 }
 
-/* Blocks until `start` opens the exec fifo (create), or the parent says go (run). */
+static void run_start_hooks(struct launch *l)
+{
+	struct error e;
+	if (l->spec->hooks.n[HOOK_START_CONTAINER] == 0)
+		return;
+	_cleanup_free_ char *state = hook_state(l, "running");
+	if (hooks_run(&l->spec->hooks, HOOK_START_CONTAINER, state, &e) < 0)
+		init_fail(l, &e, "startContainer hook");
+}
+
+/* Blocks until `start` opens the exec fifo (create), or the parent says go (run). The
+ * startContainer hooks run before the byte that releases `start`, so they have finished when
+ * `start` returns and a failing one fails it. */
 static void wait_for_start(struct launch *l)
 {
 	struct error e;
 	if (l->fifo_fd < 0) {
 		wait_for(l, MSG_START, "start");
+		run_start_hooks(l);
 		return;
 	}
 	char path[64];
@@ -235,6 +253,7 @@ static void wait_for_start(struct launch *l)
 		error_errno(&e, "open exec fifo");
 		init_fail(l, &e, "start");
 	}
+	run_start_hooks(l);
 	if (write(fd, "0", 1) != 1) {
 		error_errno(&e, "write exec fifo");
 		init_fail(l, &e, "start");
@@ -242,6 +261,49 @@ static void wait_for_start(struct launch *l)
 	close(fd);
 	close(l->fifo_fd);
 	l->fifo_fd = -1;
+}
+
+/* The steps init and exec share, from the process attributes to execve. */
+__attribute__((noreturn)) static void start_process(struct launch *l)
+{
+	struct error e;
+	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
+		init_fail(l, &e, "process");
+	const char *cwd = l->process->cwd ? l->process->cwd : "/";
+	if (chdir(cwd) < 0) {
+		error_errno(&e, "chdir to cwd %s", cwd);
+		init_fail(l, &e, "process");
+	}
+	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
+	if (exe == NULL)
+		init_fail(l, &e, "process");
+	char **env = build_env(l);
+	fence_fds(l);
+	if (!l->exec) {
+		prctl(PR_SET_PDEATHSIG, 0);
+		FAULT_POINT("init-before-ready");
+		if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)
+			_exit(127);
+		wait_for_start(l);
+	}
+	/* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN;
+	 * with it, after the privileges are dropped, so it also covers that work. */
+	int listener = -1;
+	bool nnp = l->process->no_new_privileges;
+	if (!nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	if (process_drop_privileges(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (process_apply_final_affinity(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	/* The death signal survives execve: an exec'd process must not die with berth exec. */
+	if (l->exec)
+		prctl(PR_SET_PDEATHSIG, 0);
+	execve(exe, l->process->args, env);
+	error_errno(&e, "exec %s", exe);
+	init_fail(l, &e, "exec");
 }
 
 __attribute__((noreturn)) void init_main(struct launch *l)
@@ -263,42 +325,26 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	if (rootfs_finish(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "rootfs");
 	join_keyring(l);
-	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
-		init_fail(l, &e, "process");
-	const char *cwd = l->process->cwd ? l->process->cwd : "/";
-	if (chdir(cwd) < 0) {
-		error_errno(&e, "chdir to cwd %s", cwd);
-		init_fail(l, &e, "process");
-	}
-	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
-	if (exe == NULL)
-		init_fail(l, &e, "process");
-	char **env = build_env(l);
-	fence_fds(l);
-	prctl(PR_SET_PDEATHSIG, 0);
-	FAULT_POINT("init-before-ready");
-	if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)
-		_exit(127);
+	start_process(l);
+}
 
-	wait_for_start(l);
-	if (l->spec->hooks.n[HOOK_START_CONTAINER]) {
-		_cleanup_free_ char *state = hook_state(l, "running");
-		if (hooks_run(&l->spec->hooks, HOOK_START_CONTAINER, state, &e) < 0)
-			init_fail(l, &e, "startContainer hook");
+/* berth exec: join every namespace and the cgroup of a running container, then the same
+ * process steps as init. Joining the mount namespace makes its root (the container's, after
+ * pivot_root) this process's root and cwd. */
+__attribute__((noreturn)) void exec_main(struct launch *l)
+{
+	struct error e;
+	reset_signals();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
+	if (r < 0) {
+		error_set(&e, -r, "join the container's cgroup");
+		init_fail(l, &e, "cgroup");
 	}
-	/* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN;
-	 * with it, after the privileges are dropped, so it also covers that work. */
-	int listener = -1;
-	bool nnp = l->process->no_new_privileges;
-	if (!nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
-		init_fail(l, &e, "seccomp");
-	if (process_drop_privileges(l->process, &e) < 0)
-		init_fail(l, &e, "process");
-	if (process_apply_final_affinity(l->process, &e) < 0)
-		init_fail(l, &e, "process");
-	if (nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
-		init_fail(l, &e, "seccomp");
-	execve(exe, l->process->args, env);
-	error_errno(&e, "exec %s", exe);
-	init_fail(l, &e, "exec");
+	cgroup_enter_close(&l->cg_enter);
+	if (ns_join_fds(l->ns_fds, &e) < 0)
+		init_fail(l, &e, "join namespaces");
+	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
+		init_fail(l, &e, "terminal");
+	start_process(l);
 }

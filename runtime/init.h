@@ -31,3 +31,5 @@ struct launch {
 
 /* Never returns: execs the process or exits non-zero after reporting the error. */
 __attribute__((noreturn)) void init_main(struct launch *l);
+/* The same for a process exec'd into a running container (l->exec). */
+__attribute__((noreturn)) void exec_main(struct launch *l);

@@ -336,6 +336,8 @@ static int get_caps(const struct pctx *c, json_t *obj, const char *prefix,
 			int cap = capability_from_name(names[i]);
 			if (cap >= 0 && cap <= last)
 				*masks[s] |= UINT64_C(1) << cap;
+			else if (strv_find(caps->unknown, names[i]) < 0)
+				strv_push(&caps->unknown, names[i]);
 		}
 		strv_free(names);
 	}
@@ -610,6 +612,7 @@ void spec_process_free(struct spec_process *p)
 	free(p->command_line);
 	strv_free(p->env);
 	free(p->cwd);
+	strv_free(p->caps.unknown);
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);

@@ -27,6 +27,7 @@ struct spec_rlimit {
 struct spec_capabilities {
 	bool set; /* process.capabilities present */
 	uint64_t bounding, effective, inheritable, permitted, ambient;
+	char **unknown; /* names skipped, for a warning */
 };
 
 struct spec_user {

@@ -1,0 +1,130 @@
+/* exec: runc's flags, and the command after the ID. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/error.h"
+#include "lib/strv.h"
+#include "runtime/exec.h"
+
+int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	enum {
+		OPT_CONSOLE = 256,
+		OPT_CWD,
+		OPT_PIDFILE,
+		OPT_NNP,
+		OPT_PRESERVE,
+		OPT_CGROUP,
+		OPT_IGNORE_PAUSED,
+		OPT_LABEL,
+		OPT_APPARMOR,
+	};
+	static const struct option opts[] = {
+		{"process", required_argument, NULL, 'p'},
+		{"tty", no_argument, NULL, 't'},
+		{"detach", no_argument, NULL, 'd'},
+		{"env", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"cap", required_argument, NULL, 'c'},
+		{"additional-gids", required_argument, NULL, 'g'},
+		{"console-socket", required_argument, NULL, OPT_CONSOLE},
+		{"cwd", required_argument, NULL, OPT_CWD},
+		{"pid-file", required_argument, NULL, OPT_PIDFILE},
+		{"no-new-privs", no_argument, NULL, OPT_NNP},
+		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+		{"cgroup", required_argument, NULL, OPT_CGROUP},
+		{"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+		{"process-label", required_argument, NULL, OPT_LABEL},
+		{"apparmor", required_argument, NULL, OPT_APPARMOR},
+		{0},
+	};
+	struct exec_opts o = {.root = g->root};
+	char **env = NULL, **caps = NULL;
+	int c, r = -1;
+	long long v;
+	/* "+": the container's command starts at the first argument after the ID. */
+	while ((c = getopt_long(argc, argv, "+p:tde:u:c:g:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.process_path = optarg;
+			break;
+		case 't':
+			o.tty = true;
+			break;
+		case 'd':
+			o.detach = true;
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL) {
+				error_set(err, EINVAL, "exec: --env: expected NAME=VALUE, got \"%s\"",
+					  optarg);
+				goto out;
+			}
+			strv_push(&env, optarg);
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'c':
+			strv_push(&caps, optarg);
+			break;
+		case 'g':
+			error_set(err, ENOTSUP, "exec: --additional-gids: not supported yet; set "
+						"user.additionalGids with --process");
+			goto out;
+		case OPT_CONSOLE:
+			o.console_socket = optarg;
+			break;
+		case OPT_CWD:
+			o.cwd = optarg;
+			break;
+		case OPT_PIDFILE:
+			o.pid_file = optarg;
+			break;
+		case OPT_NNP:
+			o.no_new_privs = true;
+			break;
+		case OPT_PRESERVE:
+			if (parse_int_arg(optarg, "--preserve-fds", 0, 1 << 20, &v, err) < 0)
+				goto out;
+			o.preserve_fds = (int)v;
+			break;
+		case OPT_CGROUP:
+			o.cgroup_sub = optarg;
+			break;
+		case OPT_IGNORE_PAUSED:
+			o.ignore_paused = true;
+			break;
+		case OPT_LABEL:
+		case OPT_APPARMOR:
+			/* Accepted: this host has neither SELinux nor AppArmor. */
+			break;
+		default:
+			error_set(err, EINVAL, "exec: unknown option \"%s\"", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		error_set(err, EINVAL, "exec: usage: berth exec [options] ID COMMAND [ARGS...]");
+		goto out;
+	}
+	o.id = argv[optind];
+	o.args = optind + 1 < argc ? argv + optind + 1 : NULL;
+	if (o.args && o.process_path) {
+		error_set(err, EINVAL, "exec: give either --process or a command, not both");
+		goto out;
+	}
+	o.env = env;
+	o.caps = caps;
+	int code = 0;
+	r = container_exec(&o, &code, err);
+	if (r == 0)
+		r = code;
+out:
+	strv_free(env);
+	strv_free(caps);
+	return r;
+}

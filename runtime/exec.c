@@ -1,0 +1,341 @@
+/* berth exec: a new process in a running container. The parent opens init's namespaces and the
+ * container's cgroup, clones a child straight into the cgroup (and, through setns in the
+ * parent, into the pid and time namespaces, which only children can enter), and the child joins
+ * the rest and runs the same process steps as init. */
+#include "runtime/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+#include "runtime/container.h"
+#include "runtime/foreground.h"
+#include "runtime/init.h"
+#include "runtime/launch.h"
+#include "runtime/process.h"
+#include "runtime/seccomp.h"
+#include "runtime/terminal.h"
+
+/* The process to run: --process FILE, or the container's own process with the command line's
+ * changes, as runc builds it. */
+static int build_process(const struct exec_opts *o, const struct spec *spec,
+			 struct spec_process *p, struct error *err)
+{
+	memset(p, 0, sizeof *p);
+	if (o->process_path) {
+		_cleanup_json_ json_t *j = json_load_file_at(AT_FDCWD, o->process_path, err);
+		if (j == NULL)
+			return -1;
+		const char *slash = strrchr(o->process_path, '/');
+		return spec_parse_process(j, slash ? slash + 1 : o->process_path, p, err);
+	}
+	if (o->args == NULL || o->args[0] == NULL)
+		return error_set(err, EINVAL, "exec: a command is required (or --process FILE)");
+	const struct spec_process *base = &spec->process;
+	*p = *base; /* shallow: the vectors below are replaced by copies */
+	p->args = strv_dup(o->args);
+	p->env = strv_dup(base->env);
+	p->cwd = strdup(o->cwd ? o->cwd : base->cwd ? base->cwd : "/");
+	p->command_line = NULL;
+	p->apparmor_profile = p->selinux_label = NULL;
+	p->exec_cpu_affinity_initial = p->exec_cpu_affinity_final = NULL;
+	p->user.username = NULL;
+	p->user.additional_gids = NULL;
+	p->user.n_additional_gids = 0;
+	p->caps.unknown = NULL;
+	p->rlimits = NULL;
+	p->n_rlimits = 0;
+	if (base->n_rlimits) {
+		p->rlimits = malloc(base->n_rlimits * sizeof *p->rlimits);
+		memcpy(p->rlimits, base->rlimits, base->n_rlimits * sizeof *p->rlimits);
+		p->n_rlimits = base->n_rlimits;
+	}
+	if (base->user.n_additional_gids) {
+		size_t n = base->user.n_additional_gids;
+		p->user.additional_gids = malloc(n * sizeof *p->user.additional_gids);
+		memcpy(p->user.additional_gids, base->user.additional_gids, n * sizeof(uint32_t));
+		p->user.n_additional_gids = n;
+	}
+	p->terminal = o->tty;
+	p->has_console_size = false;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		strv_env_set(&p->env, o->env[i]);
+	if (o->user) {
+		char *end;
+		unsigned long uid = strtoul(o->user, &end, 10);
+		unsigned long gid = p->user.gid;
+		if (end == o->user || (*end && *end != ':'))
+			return error_set(err, EINVAL, "exec: --user: expected UID[:GID], got \"%s\"",
+					 o->user);
+		if (*end == ':') {
+			char *gend;
+			gid = strtoul(end + 1, &gend, 10);
+			if (gend == end + 1 || *gend)
+				return error_set(err, EINVAL, "exec: --user: invalid GID in \"%s\"",
+						 o->user);
+		}
+		p->user.uid = (uint32_t)uid;
+		p->user.gid = (uint32_t)gid;
+	}
+	for (size_t i = 0; o->caps && o->caps[i]; i++) {
+		int cap = capability_from_name(o->caps[i]);
+		if (cap < 0)
+			return error_set(err, EINVAL, "exec: --cap: unknown capability \"%s\"",
+					 o->caps[i]);
+		uint64_t bit = UINT64_C(1) << cap;
+		p->caps.set = true;
+		p->caps.bounding |= bit;
+		p->caps.effective |= bit;
+		p->caps.permitted |= bit;
+		p->caps.inheritable |= bit;
+		p->caps.ambient |= bit;
+	}
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	return 0;
+}
+
+static void free_process(struct spec_process *p, bool from_file)
+{
+	if (from_file) {
+		spec_process_free(p);
+		return;
+	}
+	strv_free(p->args);
+	strv_free(p->env);
+	free(p->cwd);
+	free(p->rlimits);
+	free(p->user.additional_gids);
+}
+
+/* init's namespaces that differ from ours: joining one's own user namespace is an error, and the
+ * others would be wasted syscalls. */
+static int open_target_namespaces(pid_t pid, int fds[NS_COUNT], struct error *err)
+{
+	for (int t = 0; t < NS_COUNT; t++) {
+		fds[t] = -1;
+		char mine[64], theirs[64];
+		snprintf(mine, sizeof mine, "/proc/self/ns/%s", ns_proc_name(t));
+		snprintf(theirs, sizeof theirs, "/proc/%d/ns/%s", (int)pid, ns_proc_name(t));
+		struct stat a, b;
+		if (stat(theirs, &b) < 0) {
+			if (errno == ENOENT)
+				continue; /* a kernel without this namespace type */
+			ns_close_fds(fds);
+			return error_errno(err, "exec: %s", theirs);
+		}
+		if (stat(mine, &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			continue;
+		fds[t] = open(theirs, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			ns_close_fds(fds);
+			return error_errno(err, "exec: open %s", theirs);
+		}
+	}
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return error_set(err, ENOMEM, "pid file");
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0)
+		return error_errno(err, "pid file %s", path);
+	if (rename(tmp, path) < 0)
+		return error_errno(err, "pid file %s", path);
+	return 0;
+}
+
+struct exec_run {
+	struct launch l;
+	struct spec *spec;
+	struct spec_process process;
+	struct cgroup *cg;
+	int sock;
+	pid_t pid;
+	int pty;
+};
+
+static int clone_exec(struct exec_run *x, struct error *err)
+{
+	/* pid and time namespaces are entered by children only: setns here, in the parent. */
+	for (int t = 0; t < NS_COUNT; t++) {
+		if ((t != NS_PID && t != NS_TIME) || x->l.ns_fds[t] < 0)
+			continue;
+		if (setns(x->l.ns_fds[t], ns_clone_flag(t)) < 0)
+			return error_errno(err, "exec: join the container's %s namespace",
+					   ns_type_name(t));
+		close(x->l.ns_fds[t]);
+		x->l.ns_fds[t] = -1;
+	}
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return error_errno(err, "socketpair");
+	x->sock = sp[0];
+	x->l.sync_fd = sp[1];
+	struct clone_args args = {.exit_signal = SIGCHLD};
+	int cgfd = x->l.cg_enter.clone_into_fd;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0 && cgfd >= 0) {
+		args.flags = 0;
+		args.cgroup = 0;
+		cgfd = -1;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	}
+	if (pid < 0 && errno == ENOSYS)
+		pid = fork();
+	if (pid < 0) {
+		close(sp[1]);
+		return error_errno(err, "exec: clone");
+	}
+	if (pid == 0) {
+		close(x->sock);
+		x->l.cloned_into_cgroup = cgfd >= 0;
+		exec_main(&x->l);
+	}
+	close(sp[1]);
+	x->l.sync_fd = -1;
+	x->pid = pid;
+	return 0;
+}
+
+/* Until EOF (execve closed init's end), pass on the pty and fail on an error message. */
+static int await_exec(struct exec_run *x, const struct exec_opts *o, struct error *err)
+{
+	for (;;) {
+		struct launch_msg m;
+		int fd = -1;
+		if (launch_recv(x->sock, &m, &fd) < 0) {
+			if (errno != 0)
+				return error_errno(err, "exec: read from the new process");
+			return 0;
+		}
+		if (m.type == MSG_ERROR)
+			return error_set(err, m.err, "exec: %s", m.text);
+		if (m.type == MSG_PTY && fd >= 0) {
+			if (o->console_socket) {
+				int r = terminal_send_to_socket(o->console_socket, fd, err);
+				close(fd);
+				if (r < 0)
+					return -1;
+			} else {
+				x->pty = fd;
+			}
+		}
+	}
+}
+
+static int do_exec(struct exec_run *x, struct container *c, const struct exec_opts *o,
+		   struct error *err)
+{
+	enum container_status s = container_get_status(c);
+	if (s == STATUS_STOPPED || s == STATUS_CREATING)
+		return error_set(err, EINVAL, "exec: container \"%s\" is not running", o->id);
+	if (s == STATUS_PAUSED && !o->ignore_paused)
+		return error_set(err, EINVAL, "exec: container \"%s\" is paused", o->id);
+	x->spec = container_load_spec(c, err);
+	if (x->spec == NULL)
+		return -1;
+	if (build_process(o, x->spec, &x->process, err) < 0)
+		return -1;
+	if (x->process.terminal && o->detach && !o->console_socket)
+		return error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
+	struct launch *l = &x->l;
+	l->spec = x->spec;
+	l->process = &x->process;
+	l->exec = true;
+	l->fifo_fd = -1;
+	l->preserve_fds = o->preserve_fds;
+	l->id = o->id;
+	l->bundle = c->st.bundle;
+	if (x->spec->linux.seccomp && seccomp_prepare(x->spec->linux.seccomp, &l->seccomp, err) < 0)
+		return -1;
+	if (open_target_namespaces(c->st.pid, l->ns_fds, err) < 0)
+		return -1;
+	if (c->cg) {
+		if (o->cgroup_sub) {
+			/* exec --cgroup: a sub-cgroup of the container's (v2 or a v1 one). */
+			_cleanup_free_ char *path = path_join(c->st.cgroup_path, o->cgroup_sub);
+			x->cg = cgroup_open(c->st.cgroup_mode, path, 0, err);
+			if (x->cg == NULL)
+				return -1;
+		}
+		if (cgroup_enter_prepare(x->cg ? x->cg : c->cg, &l->cg_enter, err) < 0)
+			return error_prefix(err, "exec: cgroup");
+	}
+	return clone_exec(x, err);
+}
+
+int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
+{
+	struct exec_run x;
+	memset(&x, 0, sizeof x);
+	x.sock = x.pty = -1;
+	x.l.sync_fd = x.l.fifo_fd = -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		x.l.ns_fds[i] = -1;
+	x.l.cg_enter.clone_into_fd = x.l.cg_enter.procs_fd = -1;
+	*exit_code = 0;
+
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	struct container c;
+	int r = container_open(&c, o->root, o->id, false, err);
+	if (r == 0) {
+		r = do_exec(&x, &c, o, err);
+		/* The lock is not held while the process runs: delete and kill must get through. */
+		container_close(&c);
+	}
+	if (r == 0)
+		r = await_exec(&x, o, err);
+	if (r < 0 && x.pid > 0) {
+		kill(x.pid, SIGKILL);
+		waitpid(x.pid, NULL, 0);
+		x.pid = 0;
+	}
+	if (r == 0 && o->pid_file)
+		r = write_pid_file(o->pid_file, x.pid, err);
+	if (r == 0 && !o->detach) {
+		int status = 0;
+		r = foreground_wait(x.pid, x.pty, &status, err);
+		if (r == 0)
+			*exit_code = foreground_exit_code(status);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (x.sock >= 0)
+		close(x.sock);
+	if (x.pty >= 0)
+		close(x.pty);
+	ns_close_fds(x.l.ns_fds);
+	cgroup_enter_close(&x.l.cg_enter);
+	seccomp_program_free(x.l.seccomp);
+	cgroup_free(x.cg);
+	free_process(&x.process, o->process_path != NULL);
+	spec_free(x.spec);
+	return r;
+}

@@ -1,0 +1,24 @@
+/* berth exec: run another process in a running container. */
+#pragma once
+#include <stdbool.h>
+
+struct error;
+
+struct exec_opts {
+	const char *root, *id;
+	const char *process_path; /* --process FILE: the whole process object */
+	char **args;              /* the command, when no --process */
+	char **env;               /* --env additions */
+	char **caps;              /* --cap additions */
+	const char *user;         /* UID[:GID] */
+	const char *cwd;
+	const char *console_socket;
+	const char *pid_file;
+	const char *cgroup_sub; /* --cgroup: a sub-cgroup of the container's */
+	int preserve_fds;
+	bool tty, detach, no_new_privs, ignore_paused;
+};
+
+/* Foreground: *exit_code is the process's status (128+N for a signal). Detached: returns once
+ * the process has exec'd. */
+int container_exec(const struct exec_opts *o, int *exit_code, struct error *err);
