@@ -105,8 +105,8 @@ static int resolve_bundle(struct creation *c, struct error *err)
 }
 
 /* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and
- * tun nodes, mknod of any node) and its own linux.devices, and engines' configs start with "deny
- * all" trusting the runtime to add them, as runc does. They go right after the config's last
+ * tun nodes, mknod of any node), and engines' configs start with "deny all" trusting the runtime
+ * to add them, as runc does (linux.devices entries are not implied: the config allows them). They go right after the config's last
  * deny-all rule, so an explicit rule after it (deny /dev/null) still wins over the defaults. */
 static bool rule_is_deny_all(const struct cg_device_rule *r)
 {
@@ -128,7 +128,7 @@ static int add_default_device_rules(struct cgroup_resources *r, const struct spe
 	for (size_t i = 0; i < r->n_devices; i++)
 		if (rule_is_deny_all(&r->devices[i]))
 			at = i + 1;
-	size_t n = r->n_devices + lx->n_devices + ARRAY_SIZE(defaults);
+	size_t n = r->n_devices + ARRAY_SIZE(defaults);
 	struct cg_device_rule *rules = calloc(n, sizeof *rules);
 	if (rules == NULL)
 		return error_set(err, ENOMEM, "device rules");
@@ -137,13 +137,6 @@ static int add_default_device_rules(struct cgroup_resources *r, const struct spe
 		rules[k++] = r->devices[i];
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
 		rules[k++] = defaults[i];
-	for (size_t i = 0; i < lx->n_devices; i++) {
-		const struct device_entry *d = &lx->devices[i];
-		if (d->type != 'c' && d->type != 'b' && d->type != 'u')
-			continue;
-		rules[k++] = (struct cg_device_rule){true, d->type == 'b' ? 'b' : 'c', d->major,
-						     d->minor, "rwm"};
-	}
 	for (size_t i = at; i < r->n_devices; i++)
 		rules[k++] = r->devices[i];
 	free(r->devices);
