@@ -77,14 +77,6 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 	return 0;
 }
 
-static bool pid_in(pid_t p, const pid_t *pids, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (pids[i] == p)
-			return true;
-	return false;
-}
-
 int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
@@ -110,53 +102,7 @@ int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 		print_json(arr, false);
 		return 0;
 	}
-	/* Table: the host's ps with the caller's options, filtered to the container's pids. */
-	char cmd[4096] = "ps";
-	int extra = argc - optind - 1;
-	if (extra == 0)
-		strcat(cmd, " -ef");
-	for (int i = 0; i < extra; i++) {
-		const char *a = argv[optind + 1 + i];
-		if (strpbrk(a, "'\\"))
-			return error_set(err, EINVAL, "ps: unsupported character in \"%s\"", a);
-		snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " '%s'", a);
-	}
-	_cleanup_fclose_ FILE *f = popen(cmd, "r");
-	if (f == NULL)
-		return error_errno(err, "run %s", cmd);
-	char line[8192];
-	int pid_col = -1;
-	bool header = true;
-	while (fgets(line, sizeof line, f)) {
-		if (header) {
-			fputs(line, stdout);
-			char copy[8192];
-			snprintf(copy, sizeof copy, "%s", line);
-			int col = 0;
-			for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"), col++)
-				if (strcmp(tok, "PID") == 0)
-					pid_col = col;
-			header = false;
-			if (pid_col < 0) {
-				pclose(steal_pointer(&f));
-				return error_set(err, EINVAL, "ps: no PID column in the output of %s",
-						 cmd);
-			}
-			continue;
-		}
-		char copy[8192];
-		snprintf(copy, sizeof copy, "%s", line);
-		int col = 0;
-		for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"), col++) {
-			if (col == pid_col) {
-				if (pid_in((pid_t)atoi(tok), pids, n))
-					fputs(line, stdout);
-				break;
-			}
-		}
-	}
-	pclose(steal_pointer(&f));
-	return 0;
+	return container_ps_table(pids, n, argv + optind + 1, err);
 }
 
 int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
@@ -179,20 +125,7 @@ int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
 	}
 	if (expect_args(argc, argv, 0, "spec [--bundle DIR] [--rootless]", err) < 0)
 		return -1;
-	_cleanup_close_ int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return error_errno(err, "spec: bundle %s", bundle);
-	if (faccessat(dfd, "config.json", F_OK, 0) == 0)
-		return error_set(err, EEXIST, "spec: %s/config.json exists: remove it first", bundle);
-	_cleanup_json_ json_t *j = spec_default(rootless);
-	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(8));
-	if (s == NULL)
-		return error_set(err, ENOMEM, "spec");
-	_cleanup_close_ int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-					0644);
-	if (fd < 0 || write(fd, s, strlen(s)) < 0)
-		return error_errno(err, "spec: write %s/config.json", bundle);
-	return 0;
+	return spec_write_default(bundle, rootless, err);
 }
 
 int cmd_features(const struct globals *g, int argc, char **argv, struct error *err)

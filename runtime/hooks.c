@@ -113,7 +113,7 @@ static int run_hook(const struct spec_hook *h, const char *what, const char *sta
 		int saved = errno;
 		close(in[0]);
 		close(in[1]);
-		return error_set(err, saved, "%s: pipe", what);
+		return error_errnum(err, saved, "%s: pipe", what);
 	}
 	_cleanup_close_ int in_w = in[1], out_r = out[0];
 
@@ -180,7 +180,7 @@ static int run_hook(const struct spec_hook *h, const char *what, const char *sta
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			sigprocmask(SIG_SETMASK, &old_mask, NULL);
-			return error_set(err, saved, "%s: poll", what);
+			return error_errnum(err, saved, "%s: poll", what);
 		}
 		if (i_in >= 0 && pf[i_in].revents) {
 			feeding = feed(in_w, state, len, &off);

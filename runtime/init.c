@@ -99,7 +99,7 @@ static void enter_isolation(struct launch *l)
 		init_fail(l, &e, "join namespaces");
 	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
 	if (r < 0) {
-		error_set(&e, -r, "join the container's cgroup");
+		error_errnum(&e, -r, "join the container's cgroup");
 		init_fail(l, &e, "cgroup");
 	}
 	cgroup_enter_close(&l->cg_enter);
@@ -338,7 +338,7 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
 	if (r < 0) {
-		error_set(&e, -r, "join the container's cgroup");
+		error_errnum(&e, -r, "join the container's cgroup");
 		init_fail(l, &e, "cgroup");
 	}
 	cgroup_enter_close(&l->cg_enter);

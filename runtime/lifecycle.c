@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -307,4 +308,82 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 			}
 		}
 	}
+}
+
+static bool pid_in(pid_t p, const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == p)
+			return true;
+	return false;
+}
+
+/* Column index of PID in ps's header line, or -1. */
+static int pid_column(const char *header)
+{
+	char copy[8192];
+	snprintf(copy, sizeof copy, "%s", header);
+	int col = 0;
+	char *save;
+	for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++)
+		if (strcmp(tok, "PID") == 0)
+			return col;
+	return -1;
+}
+
+static pid_t pid_at(const char *line, int column)
+{
+	char copy[8192];
+	snprintf(copy, sizeof copy, "%s", line);
+	int col = 0;
+	char *save;
+	for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++)
+		if (col == column)
+			return (pid_t)atoi(tok);
+	return -1;
+}
+
+int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct error *err)
+{
+	char *argv[64] = {"ps"};
+	int argc = 1;
+	if (ps_args == NULL || ps_args[0] == NULL)
+		argv[argc++] = "-ef";
+	for (size_t i = 0; ps_args && ps_args[i] && argc < 63; i++)
+		argv[argc++] = ps_args[i];
+	argv[argc] = NULL;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno(err, "ps: pipe");
+	pid_t child = fork();
+	if (child < 0)
+		return error_errno(err, "ps: fork");
+	if (child == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execvp("ps", argv);
+		_exit(127);
+	}
+	close(p[1]);
+	_cleanup_fclose_ FILE *f = fdopen(p[0], "r");
+	char line[8192];
+	int column = -1;
+	bool header = true;
+	while (f && fgets(line, sizeof line, f)) {
+		if (header) {
+			header = false;
+			column = pid_column(line);
+			fputs(line, stdout);
+			continue;
+		}
+		if (column >= 0 && pid_in(pid_at(line, column), pids, n))
+			fputs(line, stdout);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error_set(err, EINVAL, "ps: the host's ps failed (exit %d)",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	if (column < 0)
+		return error_set(err, EINVAL, "ps: no PID column in ps's output");
+	return 0;
 }

@@ -41,6 +41,8 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 int container_update(const char *root, const char *id, const struct cgroup_resources *r,
 		     struct error *err);
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
+/* `ps` table: the host's ps with the caller's options (default -ef), only the container's rows. */
+int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct error *err);
 int container_stats(const char *root, const char *id, json_t **out, struct error *err);
 /* events: streams JSON lines to out until the container stops (stats every interval ms; OOM
  * events as they happen); stats_once: one {"type":"stats"} object. */

@@ -176,5 +176,7 @@ int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources 
 
 /* `berth spec`: the default config, like `runc spec` (and `--rootless`). */
 json_t *spec_default(bool rootless);
+/* Writes spec_default() to BUNDLE/config.json; refuses to overwrite one. */
+int spec_write_default(const char *bundle, bool rootless, struct error *err);
 /* `berth features`: the runtime-spec features document. */
 json_t *spec_features(void);

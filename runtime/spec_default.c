@@ -1,7 +1,14 @@
 /* `berth spec`: the same default config as `runc spec` (field for field), for the same reason:
  * engines and users start from it and edit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fs.h"
 #include "runtime/spec.h"
 
 static json_t *strings(const char *const *v)
@@ -117,4 +124,25 @@ json_t *spec_default(bool rootless)
 	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.3.0",
 			 "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",
 			 "runc", "mounts", mounts(rootless), "linux", linux_object(rootless));
+}
+
+int spec_write_default(const char *bundle, bool rootless, struct error *err)
+{
+	_cleanup_close_ int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "spec: bundle %s", bundle);
+	if (faccessat(dfd, "config.json", F_OK, 0) == 0)
+		return error_set(err, EEXIST, "spec: %s/config.json exists: remove it first", bundle);
+	json_t *j = spec_default(rootless);
+	char *s = j ? json_dumps(j, JSON_INDENT(8)) : NULL;
+	json_decref(j);
+	if (s == NULL)
+		return error_set(err, ENOMEM, "spec");
+	_cleanup_close_ int fd =
+		openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int r = 0;
+	if (fd < 0 || write_all(fd, s, strlen(s)) < 0)
+		r = error_errno(err, "spec: write %s/config.json", bundle);
+	free(s);
+	return r;
 }
