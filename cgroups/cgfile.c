@@ -19,8 +19,9 @@ int cg_write(int dirfd, const char *file, const char *value, const char *key, st
 	_cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return error_set(err, ENOENT, "%s: %s: not supported on this host (no such file)",
-					 key, file);
+			return error_set(err, ENOENT,
+					 "%s: %s: not supported on this host (no such file)", key,
+					 file);
 		return error_errno(err, "%s: open %s", key, file);
 	}
 	size_t len = strlen(value);
@@ -87,7 +88,8 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out, s
 
 int cg_rmdir(const char *path, struct error *err)
 {
-	/* A cgroup stays busy until its last task is fully gone; that takes a few ms after a kill. */
+	/* A cgroup stays busy until its last task is fully gone; that takes a few ms after a kill.
+	 */
 	for (int i = 0; i < 500; i++) {
 		if (rmdir(path) == 0 || errno == ENOENT)
 			return 0;

@@ -7,8 +7,8 @@ struct error;
 /* Writes value to dirfd/file. key (e.g. "linux.resources.memory.limit") prefixes the error; a
  * missing file says the kernel or host lacks it. */
 int cg_write(int dirfd, const char *file, const char *value, const char *key, struct error *err);
-int cg_writef(int dirfd, const char *file, const char *key, struct error *err, const char *fmt,
-	      ...) __attribute__((format(printf, 5, 6)));
+int cg_writef(int dirfd, const char *file, const char *key, struct error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Whole file, NUL-terminated, trailing newline kept. */
 int cg_read(int dirfd, const char *file, char **out, struct error *err);
 /* A file holding one number ("max" reads as UINT64_MAX). */

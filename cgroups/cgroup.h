@@ -13,7 +13,8 @@ struct error;
 
 enum cgroup_mode { CGROUP_MODE_NONE, CGROUP_MODE_V1, CGROUP_MODE_HYBRID, CGROUP_MODE_V2 };
 
-/* Detected from the mounts (statfs of /sys/fs/cgroup and /sys/fs/cgroup/unified), once per process. */
+/* Detected from the mounts (statfs of /sys/fs/cgroup and /sys/fs/cgroup/unified), once per process.
+ */
 int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err);
 const char *cgroup_mode_name(enum cgroup_mode mode);
 int cgroup_mode_from_name(const char *name); /* -1 if unknown */
@@ -44,9 +45,11 @@ int cgroup_apply(struct cgroup *cg, const struct cgroup_resources *r, bool updat
 
 /* What init needs to join its cgroups without the parent writing to cgroup.procs. */
 struct cgroup_enter {
-	int clone_into_fd; /* v2/hybrid: the unified dir, for clone3(CLONE_INTO_CGROUP); -1 if none */
-	int procs_fd;      /* v2/hybrid: cgroup.procs, written "0" by init if CLONE_INTO_CGROUP failed */
-	int tasks_fds[16]; /* v1: each controller's tasks file, written "0" by the single-threaded init */
+	int clone_into_fd; /* v2/hybrid: the unified dir, for clone3(CLONE_INTO_CGROUP); -1 if none
+			    */
+	int procs_fd; /* v2/hybrid: cgroup.procs, written "0" by init if CLONE_INTO_CGROUP failed */
+	int tasks_fds[16]; /* v1: each controller's tasks file, written "0" by the single-threaded
+			      init */
 	int n_tasks;
 };
 int cgroup_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct error *err);

@@ -38,8 +38,9 @@ int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err)
 		else
 			*mode = CGROUP_MODE_V1;
 	} else {
-		return error_set(err, EINVAL, "/sys/fs/cgroup is neither cgroup2 nor a tmpfs of v1 "
-					      "hierarchies (f_type 0x%lx)",
+		return error_set(err, EINVAL,
+				 "/sys/fs/cgroup is neither cgroup2 nor a tmpfs of v1 "
+				 "hierarchies (f_type 0x%lx)",
 				 (unsigned long)st.f_type);
 	}
 	cached = *mode;
@@ -189,7 +190,8 @@ int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err)
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err)
 {
 	if (cg->ops->oom_event_fd == NULL)
-		return error_set(err, ENOTSUP, "OOM events: not available with the %s cgroup manager",
+		return error_set(err, ENOTSUP,
+				 "OOM events: not available with the %s cgroup manager",
 				 cg->ops->name);
 	return cg->ops->oom_event_fd(cg, err);
 }

@@ -16,18 +16,20 @@ static int none_apply(struct cgroup *cg, const struct cgroup_resources *r, bool 
 		      struct error *err)
 {
 	if (!resources_empty(r))
-		return error_set(err, EINVAL, "linux.resources: limits were asked for but the cgroup "
-					      "manager is disabled");
+		return error_set(err, EINVAL,
+				 "linux.resources: limits were asked for but the cgroup "
+				 "manager is disabled");
 	return 0;
 }
 
 static int none_unsupported(struct cgroup *cg, bool freeze, struct error *err)
 {
-	return error_set(err, ENOTSUP, "pause/resume needs a cgroup (the cgroup manager is disabled)");
+	return error_set(err, ENOTSUP,
+			 "pause/resume needs a cgroup (the cgroup manager is disabled)");
 }
 
 const struct cgroup_backend cgroup_backend_none = {
-	.name = "disabled",
-	.apply = none_apply,
-	.freeze = none_unsupported,
+    .name = "disabled",
+    .apply = none_apply,
+    .freeze = none_unsupported,
 };

@@ -20,9 +20,9 @@ struct opt_bool {
 };
 
 struct cg_memory {
-	struct opt_i64 limit;       /* -1 = unlimited */
+	struct opt_i64 limit;	    /* -1 = unlimited */
 	struct opt_i64 reservation; /* soft limit / memory.low */
-	struct opt_i64 swap;        /* memory+swap on v1; v2 converts to memory.swap.max */
+	struct opt_i64 swap;	    /* memory+swap on v1; v2 converts to memory.swap.max */
 	struct opt_i64 kernel, kernel_tcp;
 	struct opt_u64 swappiness;
 	struct opt_bool disable_oom_killer;
@@ -79,9 +79,9 @@ struct cg_net_prio {
 /* One entry of linux.resources.devices (the cgroup device allow/deny list). */
 struct cg_device_rule {
 	bool allow;
-	char type;          /* 'a', 'c' or 'b' */
+	char type;	      /* 'a', 'c' or 'b' */
 	int64_t major, minor; /* -1 = wildcard */
-	char access[4];     /* subset of "rwm" */
+	char access[4];	      /* subset of "rwm" */
 };
 
 struct cg_unified {

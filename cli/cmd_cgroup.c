@@ -37,8 +37,8 @@ static int load_resources_file(const char *path, struct cgroup_resources *r, str
 {
 	json_error_t jerr;
 	_cleanup_json_ json_t *j = strcmp(path, "-") == 0
-					   ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-					   : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+				       ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
+				       : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL)
 		return error_set(err, EINVAL, "update: %s: line %d column %d: %s", path, jerr.line,
 				 jerr.column, jerr.text);
@@ -55,12 +55,11 @@ static int set_u64(struct opt_u64 *o, const char *s, const char *flag, struct er
 	return 0;
 }
 
-static int set_i64(struct opt_i64 *o, const char *s, const char *flag, bool size,
-		   struct error *err)
+static int set_i64(struct opt_i64 *o, const char *s, const char *flag, bool size, struct error *err)
 {
 	long long v;
-	if ((size ? parse_size_arg(s, flag, &v, err) : parse_int_arg(s, flag, -1, INT64_MAX, &v, err)) <
-	    0)
+	if ((size ? parse_size_arg(s, flag, &v, err)
+		  : parse_int_arg(s, flag, -1, INT64_MAX, &v, err)) < 0)
 		return -1;
 	o->set = true;
 	o->v = v;
@@ -114,25 +113,25 @@ static int parse_update_flag(int c, struct cgroup_resources *r, struct error *er
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
-		{"resources", required_argument, NULL, OPT_RESOURCES},
-		{"blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT},
-		{"cpu-period", required_argument, NULL, OPT_CPU_PERIOD},
-		{"cpu-quota", required_argument, NULL, OPT_CPU_QUOTA},
-		{"cpu-burst", required_argument, NULL, OPT_CPU_BURST},
-		{"cpu-share", required_argument, NULL, OPT_CPU_SHARE},
-		{"cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD},
-		{"cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME},
-		{"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
-		{"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
-		{"kernel-memory", required_argument, NULL, OPT_KMEM},
-		{"kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP},
-		{"memory", required_argument, NULL, OPT_MEMORY},
-		{"memory-reservation", required_argument, NULL, OPT_MEMORY_RES},
-		{"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
-		{"pids-limit", required_argument, NULL, OPT_PIDS},
-		{"l3-cache-schema", required_argument, NULL, OPT_L3},
-		{"mem-bw-schema", required_argument, NULL, OPT_MEMBW},
-		{0},
+	    {"resources", required_argument, NULL, OPT_RESOURCES},
+	    {"blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT},
+	    {"cpu-period", required_argument, NULL, OPT_CPU_PERIOD},
+	    {"cpu-quota", required_argument, NULL, OPT_CPU_QUOTA},
+	    {"cpu-burst", required_argument, NULL, OPT_CPU_BURST},
+	    {"cpu-share", required_argument, NULL, OPT_CPU_SHARE},
+	    {"cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD},
+	    {"cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME},
+	    {"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
+	    {"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
+	    {"kernel-memory", required_argument, NULL, OPT_KMEM},
+	    {"kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP},
+	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"memory-reservation", required_argument, NULL, OPT_MEMORY_RES},
+	    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"l3-cache-schema", required_argument, NULL, OPT_L3},
+	    {"mem-bw-schema", required_argument, NULL, OPT_MEMBW},
+	    {0},
 	};
 	struct cgroup_resources file = {0}, flags = {0};
 	const char *resources_path = NULL;
@@ -187,11 +186,13 @@ int cmd_events(const struct globals *g, int argc, char **argv, struct error *err
 			else if (strcmp(end, "m") == 0)
 				mult = 60000;
 			else if (*end && strcmp(end, "s") != 0)
-				return error_set(err, EINVAL, "events: --interval: invalid duration "
-							      "\"%s\"",
+				return error_set(err, EINVAL,
+						 "events: --interval: invalid duration "
+						 "\"%s\"",
 						 optarg);
 			if (v <= 0)
-				return error_set(err, EINVAL, "events: --interval must be positive");
+				return error_set(err, EINVAL,
+						 "events: --interval must be positive");
 			interval_ms = (int)(v * mult);
 		} else {
 			return error_set(err, EINVAL, "events: unknown option \"%s\"",

@@ -23,23 +23,23 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 		OPT_APPARMOR,
 	};
 	static const struct option opts[] = {
-		{"process", required_argument, NULL, 'p'},
-		{"tty", no_argument, NULL, 't'},
-		{"detach", no_argument, NULL, 'd'},
-		{"env", required_argument, NULL, 'e'},
-		{"user", required_argument, NULL, 'u'},
-		{"cap", required_argument, NULL, 'c'},
-		{"additional-gids", required_argument, NULL, 'g'},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE},
-		{"cwd", required_argument, NULL, OPT_CWD},
-		{"pid-file", required_argument, NULL, OPT_PIDFILE},
-		{"no-new-privs", no_argument, NULL, OPT_NNP},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-		{"cgroup", required_argument, NULL, OPT_CGROUP},
-		{"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
-		{"process-label", required_argument, NULL, OPT_LABEL},
-		{"apparmor", required_argument, NULL, OPT_APPARMOR},
-		{0},
+	    {"process", required_argument, NULL, 'p'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"cap", required_argument, NULL, 'c'},
+	    {"additional-gids", required_argument, NULL, 'g'},
+	    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+	    {"cwd", required_argument, NULL, OPT_CWD},
+	    {"pid-file", required_argument, NULL, OPT_PIDFILE},
+	    {"no-new-privs", no_argument, NULL, OPT_NNP},
+	    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+	    {"cgroup", required_argument, NULL, OPT_CGROUP},
+	    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+	    {"process-label", required_argument, NULL, OPT_LABEL},
+	    {"apparmor", required_argument, NULL, OPT_APPARMOR},
+	    {0},
 	};
 	struct exec_opts o = {.root = g->root};
 	char **env = NULL, **caps = NULL;
@@ -59,8 +59,8 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 			break;
 		case 'e':
 			if (strchr(optarg, '=') == NULL) {
-				error_set(err, EINVAL, "exec: --env: expected NAME=VALUE, got \"%s\"",
-					  optarg);
+				error_set(err, EINVAL,
+					  "exec: --env: expected NAME=VALUE, got \"%s\"", optarg);
 				goto out;
 			}
 			strv_push(&env, optarg);
@@ -72,8 +72,9 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 			strv_push(&caps, optarg);
 			break;
 		case 'g':
-			error_set(err, ENOTSUP, "exec: --additional-gids: not supported yet; set "
-						"user.additionalGids with --process");
+			error_set(err, ENOTSUP,
+				  "exec: --additional-gids: not supported yet; set "
+				  "user.additionalGids with --process");
 			goto out;
 		case OPT_CONSOLE:
 			o.console_socket = optarg;

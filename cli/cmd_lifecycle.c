@@ -9,19 +9,27 @@
 #include "lib/error.h"
 #include "lib/signals.h"
 
-enum { OPT_CONSOLE = 256, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_KEEP, OPT_CONFIG };
+enum {
+	OPT_CONSOLE = 256,
+	OPT_PIDFILE,
+	OPT_NOPIVOT,
+	OPT_NOKEYRING,
+	OPT_PRESERVE,
+	OPT_KEEP,
+	OPT_CONFIG
+};
 
 static const struct option create_opts_table[] = {
-	{"bundle", required_argument, NULL, 'b'},
-	{"console-socket", required_argument, NULL, OPT_CONSOLE},
-	{"pid-file", required_argument, NULL, OPT_PIDFILE},
-	{"no-pivot", no_argument, NULL, OPT_NOPIVOT},
-	{"no-new-keyring", no_argument, NULL, OPT_NOKEYRING},
-	{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-	{"detach", no_argument, NULL, 'd'},
-	{"keep", no_argument, NULL, OPT_KEEP},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{0},
+    {"bundle", required_argument, NULL, 'b'},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+    {"pid-file", required_argument, NULL, OPT_PIDFILE},
+    {"no-pivot", no_argument, NULL, OPT_NOPIVOT},
+    {"no-new-keyring", no_argument, NULL, OPT_NOKEYRING},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+    {"detach", no_argument, NULL, 'd'},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {0},
 };
 
 /* create and run share every option; run adds --detach, --keep and crun's --config. */

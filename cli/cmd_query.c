@@ -31,7 +31,7 @@ int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
 int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'}, {"format", required_argument, NULL, 'f'}, {0}};
+	    {"quiet", no_argument, NULL, 'q'}, {"format", required_argument, NULL, 'f'}, {0}};
 	bool quiet = false, json = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
@@ -52,13 +52,12 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 	json_t *it;
 	if (quiet) {
 		json_array_foreach(arr, i, it)
-			printf("%s\n", json_string_value(json_object_get(it, "id")));
+		    printf("%s\n", json_string_value(json_object_get(it, "id")));
 		return 0;
 	}
 	if (json) {
 		/* runc's list --format json: the state fields without ociVersion. */
-		json_array_foreach(arr, i, it)
-			json_object_del(it, "ociVersion");
+		json_array_foreach(arr, i, it) json_object_del(it, "ociVersion");
 		print_json(json_array_size(arr) ? arr : json_null(), false);
 		return 0;
 	}
@@ -86,11 +85,13 @@ int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 		if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
 			json = strcmp(optarg, "json") == 0;
 		else
-			return error_set(err, EINVAL, "ps: invalid option \"%s\"", argv[optind - 1]);
+			return error_set(err, EINVAL, "ps: invalid option \"%s\"",
+					 argv[optind - 1]);
 	}
 	if (argc - optind < 1)
-		return error_set(err, EINVAL, "ps: usage: berth ps [--format table|json] ID [ps "
-					      "options]");
+		return error_set(err, EINVAL,
+				 "ps: usage: berth ps [--format table|json] ID [ps "
+				 "options]");
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 	if (container_pids(g->root, argv[optind], &pids, &n, err) < 0)

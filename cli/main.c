@@ -17,21 +17,21 @@ static const struct {
 	command_fn fn;
 	const char *help;
 } commands[] = {
-	{"create", cmd_create, "create a container (init waits for start)"},
-	{"start", cmd_start, "start a created container"},
-	{"run", cmd_run, "create and start a container, wait for it"},
-	{"exec", cmd_exec, "run another process in a running container"},
-	{"state", cmd_state, "print the state of a container"},
-	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
-	{"delete", cmd_delete, "delete a container and everything it holds"},
-	{"list", cmd_list, "list containers"},
-	{"ps", cmd_ps, "list the processes of a container"},
-	{"pause", cmd_pause, "freeze every process of a container"},
-	{"resume", cmd_resume, "thaw a paused container"},
-	{"update", cmd_update, "change the resource limits of a running container"},
-	{"events", cmd_events, "stream stats and OOM events of a container"},
-	{"spec", cmd_spec, "write a default config.json"},
-	{"features", cmd_features, "print the features this runtime supports"},
+    {"create", cmd_create, "create a container (init waits for start)"},
+    {"start", cmd_start, "start a created container"},
+    {"run", cmd_run, "create and start a container, wait for it"},
+    {"exec", cmd_exec, "run another process in a running container"},
+    {"state", cmd_state, "print the state of a container"},
+    {"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
+    {"delete", cmd_delete, "delete a container and everything it holds"},
+    {"list", cmd_list, "list containers"},
+    {"ps", cmd_ps, "list the processes of a container"},
+    {"pause", cmd_pause, "freeze every process of a container"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change the resource limits of a running container"},
+    {"events", cmd_events, "stream stats and OOM events of a container"},
+    {"spec", cmd_spec, "write a default config.json"},
+    {"features", cmd_features, "print the features this runtime supports"},
 };
 
 static void usage(FILE *f)
@@ -64,18 +64,26 @@ static void version(void)
 int main(int argc, char **argv)
 {
 	struct globals g = {.root = "/run/berth", .manager = CGM_CGROUPFS};
-	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CGM, OPT_ROOTLESS };
+	enum {
+		OPT_ROOT = 256,
+		OPT_LOG,
+		OPT_LOG_FORMAT,
+		OPT_DEBUG,
+		OPT_SYSTEMD,
+		OPT_CGM,
+		OPT_ROOTLESS
+	};
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
-		{"cgroup-manager", required_argument, NULL, OPT_CGM},
-		{"rootless", required_argument, NULL, OPT_ROOTLESS},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+	    {"cgroup-manager", required_argument, NULL, OPT_CGM},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct error err = {0};
 	int c;
@@ -90,7 +98,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "berth: --log-format: expected text or json, got \"%s\"\n",
+				fprintf(stderr,
+					"berth: --log-format: expected text or json, got \"%s\"\n",
 					optarg);
 				return 1;
 			}
@@ -110,8 +119,9 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "disabled") == 0)
 				g.manager = CGM_DISABLED;
 			else {
-				fprintf(stderr, "berth: --cgroup-manager: expected cgroupfs, systemd "
-						"or disabled, got \"%s\"\n",
+				fprintf(stderr,
+					"berth: --cgroup-manager: expected cgroupfs, systemd "
+					"or disabled, got \"%s\"\n",
 					optarg);
 				return 1;
 			}

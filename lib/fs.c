@@ -113,7 +113,7 @@ int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t l
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
 		return error_set(err, ENAMETOOLONG, "%s", path);
 	_cleanup_close_ int fd =
-		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return error_errno(err, "create %s", tmp);
 	if (write_all(fd, data, len) < 0) {
@@ -170,8 +170,8 @@ static int remove_tree_fd(int dfd, dev_t dev, struct error *err)
 		if (S_ISDIR(st.st_mode)) {
 			if (st.st_dev != dev)
 				return error_set(err, EBUSY, "%s is a mount point", de->d_name);
-			_cleanup_close_ int sub = openat(dfd, de->d_name,
-							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int sub = openat(
+			    dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0)
 				return error_errno(err, "open %s", de->d_name);
 			if (remove_tree_fd(sub, dev, err) < 0)
@@ -187,7 +187,8 @@ static int remove_tree_fd(int dfd, dev_t dev, struct error *err)
 
 int remove_tree_at(int dirfd, const char *path, struct error *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd =
+	    openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;

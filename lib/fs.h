@@ -15,7 +15,7 @@ ssize_t read_all(int fd, void *buf, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct error *err);
 /* printf-style variant; the error names the path. */
 int write_filef_at(int dirfd, const char *path, struct error *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Reads a whole file into a NUL-terminated malloc'd buffer. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err);
 /* Atomically replaces dirfd/path: writes path.tmp, fsync-free rename. */

@@ -34,7 +34,8 @@ const char *ns_proc_name(enum ns_type t);
 int ns_clone_flag(enum ns_type t);
 
 /* Flags for the clone of init: namespaces listed without a path, except cgroup and time, which
- * init unshares itself (cgroup after joining its cgroups; time in the parent, see timens_prepare). */
+ * init unshares itself (cgroup after joining its cgroups; time in the parent, see timens_prepare).
+ */
 unsigned long ns_clone_flags(const struct ns_config *ns);
 
 /* Opens every path to join (in the parent, before clone). fds[t] = -1 where none. On error the

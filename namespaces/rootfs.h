@@ -12,9 +12,9 @@ struct error;
 
 struct mount_entry {
 	char *destination; /* absolute, inside the container */
-	char *type;        /* NULL: a bind mount if the options say so */
+	char *type;	   /* NULL: a bind mount if the options say so */
 	char *source;
-	char **options; /* NULL-terminated */
+	char **options;					/* NULL-terminated */
 	struct id_mapping *uid_mappings, *gid_mappings; /* idmapped mounts */
 	size_t n_uid_mappings, n_gid_mappings;
 };
@@ -38,9 +38,10 @@ struct rootfs_config {
 	char *const *masked_paths;
 	char *const *readonly_paths;
 	bool no_pivot;
-	bool new_userns;       /* devices are bind-mounted from the host instead of mknod */
-	bool new_cgroupns;     /* cgroup mounts show the namespace root */
-	const char *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
+	bool new_userns;   /* devices are bind-mounted from the host instead of mknod */
+	bool new_cgroupns; /* cgroup mounts show the namespace root */
+	const char
+	    *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
 	const char *mount_label;
 };
 

@@ -80,16 +80,17 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	if (realpath(bundle, buf) == NULL)
 		return error_errno(err, "bundle %s", bundle);
 	c->st.bundle = strdup(buf);
-	_cleanup_free_ char *cfg = c->o->config_path ? strdup(c->o->config_path)
-						      : path_join(c->st.bundle, "config.json");
+	_cleanup_free_ char *cfg =
+	    c->o->config_path ? strdup(c->o->config_path) : path_join(c->st.bundle, "config.json");
 	c->spec = spec_load_file(cfg, err);
 	if (c->spec == NULL)
 		return -1;
 	if (!c->spec->has_process)
-		return error_set(err, EINVAL, "config.json: process: required to start a container");
+		return error_set(err, EINVAL,
+				 "config.json: process: required to start a container");
 	_cleanup_free_ char *root = c->spec->root_path[0] == '/'
-					    ? strdup(c->spec->root_path)
-					    : path_join(c->st.bundle, c->spec->root_path);
+					? strdup(c->spec->root_path)
+					: path_join(c->st.bundle, c->spec->root_path);
 	/* The rootfs is the caller's tree on the host, so resolving it here is safe; what is
 	 * inside it is only ever touched fd-relative. */
 	if (realpath(root, buf) == NULL)
@@ -106,8 +107,9 @@ static int resolve_bundle(struct creation *c, struct error *err)
 
 /* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and
  * tun nodes, mknod of any node), and engines' configs start with "deny all" trusting the runtime
- * to add them, as runc does (linux.devices entries are not implied: the config allows them). They go right after the config's last
- * deny-all rule, so an explicit rule after it (deny /dev/null) still wins over the defaults. */
+ * to add them, as runc does (linux.devices entries are not implied: the config allows them). They
+ * go right after the config's last deny-all rule, so an explicit rule after it (deny /dev/null)
+ * still wins over the defaults. */
 static bool rule_is_deny_all(const struct cg_device_rule *r)
 {
 	return !r->allow && r->type == 'a';
@@ -117,10 +119,10 @@ static int add_default_device_rules(struct cgroup_resources *r, const struct spe
 				    struct error *err)
 {
 	static const struct cg_device_rule defaults[] = {
-		{true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},  {true, 'c', 1, 3, "rwm"},
-		{true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},  {true, 'c', 5, 0, "rwm"},
-		{true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},  {true, 'c', 136, -1, "rwm"},
-		{true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+	    {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},	   {true, 'c', 1, 3, "rwm"},
+	    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},	   {true, 'c', 5, 0, "rwm"},
+	    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},	   {true, 'c', 136, -1, "rwm"},
+	    {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
 	};
 	if (!r->has_devices && lx->n_devices == 0)
 		return 0;
@@ -370,8 +372,8 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
 	const char *base = slash ? slash + 1 : dir;
 	if (slash)
 		*slash = '\0';
-	_cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY |
-										O_CLOEXEC);
+	_cleanup_close_ int dfd =
+	    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return error_errno(err, "pid file %s", path);
 	if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, err) < 0)
@@ -383,8 +385,8 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
  * spec the container was created with, even if the bundle changes. */
 static int save_config(struct creation *c, struct error *err)
 {
-	_cleanup_free_ char *cfg = c->o->config_path ? strdup(c->o->config_path)
-						      : path_join(c->st.bundle, "config.json");
+	_cleanup_free_ char *cfg =
+	    c->o->config_path ? strdup(c->o->config_path) : path_join(c->st.bundle, "config.json");
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 	if (read_file_at(AT_FDCWD, cfg, &data, &len, err) < 0)
@@ -435,8 +437,9 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		log_warn("process.capabilities: unknown capability %s ignored",
 			 c->spec->process.caps.unknown[i]);
 	if (c->spec->process.terminal && !o->console_socket && (use_fifo || o->detach))
-		return error_set(err, EINVAL, "process.terminal is true: --console-socket is required "
-					      "(or use `run` in the foreground)");
+		return error_set(err, EINVAL,
+				 "process.terminal is true: --console-socket is required "
+				 "(or use `run` in the foreground)");
 	c->rootfd = state_root_open(o->root, true, err);
 	if (c->rootfd < 0)
 		return -1;

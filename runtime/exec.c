@@ -34,8 +34,8 @@
 
 /* The process to run: --process FILE, or the container's own process with the command line's
  * changes, as runc builds it. */
-static int build_process(const struct exec_opts *o, const struct spec *spec,
-			 struct spec_process *p, struct error *err)
+static int build_process(const struct exec_opts *o, const struct spec *spec, struct spec_process *p,
+			 struct error *err)
 {
 	memset(p, 0, sizeof *p);
 	if (o->process_path) {
@@ -81,8 +81,8 @@ static int build_process(const struct exec_opts *o, const struct spec *spec,
 		unsigned long uid = strtoul(o->user, &end, 10);
 		unsigned long gid = p->user.gid;
 		if (end == o->user || (*end && *end != ':'))
-			return error_set(err, EINVAL, "exec: --user: expected UID[:GID], got \"%s\"",
-					 o->user);
+			return error_set(err, EINVAL,
+					 "exec: --user: expected UID[:GID], got \"%s\"", o->user);
 		if (*end == ':') {
 			char *gend;
 			gid = strtoul(end + 1, &gend, 10);

@@ -7,10 +7,10 @@ struct error;
 struct exec_opts {
 	const char *root, *id;
 	const char *process_path; /* --process FILE: the whole process object */
-	char **args;              /* the command, when no --process */
-	char **env;               /* --env additions */
-	char **caps;              /* --cap additions */
-	const char *user;         /* UID[:GID] */
+	char **args;		  /* the command, when no --process */
+	char **env;		  /* --env additions */
+	char **caps;		  /* --cap additions */
+	const char *user;	  /* UID[:GID] */
 	const char *cwd;
 	const char *console_socket;
 	const char *pid_file;

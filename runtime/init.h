@@ -14,19 +14,19 @@ struct launch {
 	const struct spec *spec;
 	const struct spec_process *process; /* spec->process, or exec's own */
 	struct rootfs_config rootfs;
-	int sync_fd;  /* init's end of the socket pair */
-	int fifo_fd;  /* O_PATH of exec.fifo (create), or -1: wait for MSG_START instead */
+	int sync_fd; /* init's end of the socket pair */
+	int fifo_fd; /* O_PATH of exec.fifo (create), or -1: wait for MSG_START instead */
 	int ns_fds[NS_COUNT];
 	struct cgroup_enter cg_enter;
 	bool cloned_into_cgroup;
 	bool new_userns; /* created a user namespace: wait for the parent's maps */
-	bool exec;       /* berth exec: join only, no rootfs work */
+	bool exec;	 /* berth exec: join only, no rootfs work */
 	struct seccomp_program *seccomp;
 	int preserve_fds; /* fds 3 .. 3+N-1 reach the process */
 	bool no_new_keyring;
-	char **extra_env; /* LISTEN_FDS and friends */
+	char **extra_env;	 /* LISTEN_FDS and friends */
 	const char *id, *bundle; /* for the state hooks run by init receive */
-	pid_t host_pid;          /* init's pid as the host sees it (sent before createContainer) */
+	pid_t host_pid;		 /* init's pid as the host sees it (sent before createContainer) */
 };
 
 /* Never returns: execs the process or exits non-zero after reporting the error. */

@@ -5,13 +5,13 @@
 #include <stdint.h>
 
 enum launch_msg_type {
-	MSG_ERROR = 1,     /* init -> parent: text, err */
-	MSG_USERNS_READY,  /* parent -> init: uid/gid maps are written */
-	MSG_HOOKS,         /* init -> parent: namespaces exist; run prestart/createRuntime */
-	MSG_HOOKS_DONE,    /* parent -> init */
-	MSG_PTY,           /* init -> parent: the pty master, as SCM_RIGHTS */
-	MSG_READY,         /* init -> parent: everything is set, init waits for start */
-	MSG_START,         /* parent -> init (run, exec): go, without the exec fifo */
+	MSG_ERROR = 1,	  /* init -> parent: text, err */
+	MSG_USERNS_READY, /* parent -> init: uid/gid maps are written */
+	MSG_HOOKS,	  /* init -> parent: namespaces exist; run prestart/createRuntime */
+	MSG_HOOKS_DONE,	  /* parent -> init */
+	MSG_PTY,	  /* init -> parent: the pty master, as SCM_RIGHTS */
+	MSG_READY,	  /* init -> parent: everything is set, init waits for start */
+	MSG_START,	  /* parent -> init (run, exec): go, without the exec fifo */
 };
 
 struct launch_msg {

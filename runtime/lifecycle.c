@@ -38,8 +38,9 @@ int container_start(const char *root, const char *id, struct error *err)
 		return -1;
 	enum container_status s = container_get_status(&c);
 	if (s != STATUS_CREATED)
-		return error_set(err, EINVAL, "container \"%s\" is %s, not created: cannot start it",
-				 id, status_name(s));
+		return error_set(err, EINVAL,
+				 "container \"%s\" is %s, not created: cannot start it", id,
+				 status_name(s));
 	_cleanup_close_ int pidfd = container_pidfd(&c);
 	_cleanup_close_ int fifo = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
@@ -59,7 +60,8 @@ int container_start(const char *root, const char *id, struct error *err)
 				break;
 		}
 		if ((pidfd >= 0 && (p[1].revents & POLLIN)) || (p[0].revents & POLLHUP))
-			return error_set(err, ESRCH, "container \"%s\": init exited before start", id);
+			return error_set(err, ESRCH, "container \"%s\": init exited before start",
+					 id);
 	}
 	FAULT_POINT("start-after-fifo");
 	unlinkat(c.dirfd, "exec.fifo", 0);
@@ -186,8 +188,9 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 		return -1;
 	enum container_status s = container_get_status(&c);
 	if (pause && s != STATUS_RUNNING && s != STATUS_CREATED)
-		return error_set(err, EINVAL, "container \"%s\" is %s: only a running container can "
-					      "be paused",
+		return error_set(err, EINVAL,
+				 "container \"%s\" is %s: only a running container can "
+				 "be paused",
 				 id, status_name(s));
 	if (!pause && s != STATUS_PAUSED)
 		return error_set(err, EINVAL, "container \"%s\" is %s, not paused", id,
@@ -283,15 +286,16 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 		uint64_t ooms = 0;
 		struct error e;
 		if (cgroup_oom_kills(c.cg, &ooms, &e) == 0 && ooms > last_ooms && !first) {
-			_cleanup_json_ json_t *ev = json_pack("{s:s, s:s}", "type", "oom", "id", id);
+			_cleanup_json_ json_t *ev =
+			    json_pack("{s:s, s:s}", "type", "oom", "id", id);
 			print_json_line(ev);
 		}
 		last_ooms = ooms;
 		if (!first || interval_ms > 0) {
 			_cleanup_json_ json_t *data = NULL;
 			if (cgroup_stats(c.cg, &data, &e) == 0) {
-				_cleanup_json_ json_t *ev = json_pack("{s:s, s:s, s:O}", "type",
-								      "stats", "id", id, "data", data);
+				_cleanup_json_ json_t *ev = json_pack(
+				    "{s:s, s:s, s:O}", "type", "stats", "id", id, "data", data);
 				print_json_line(ev);
 			}
 		}
@@ -325,7 +329,8 @@ static int pid_column(const char *header)
 	snprintf(copy, sizeof copy, "%s", header);
 	int col = 0;
 	char *save;
-	for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++)
+	for (char *tok = strtok_r(copy, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save), col++)
 		if (strcmp(tok, "PID") == 0)
 			return col;
 	return -1;
@@ -337,7 +342,8 @@ static pid_t pid_at(const char *line, int column)
 	snprintf(copy, sizeof copy, "%s", line);
 	int col = 0;
 	char *save;
-	for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++)
+	for (char *tok = strtok_r(copy, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save), col++)
 		if (col == column)
 			return (pid_t)atoi(tok);
 	return -1;

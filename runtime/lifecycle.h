@@ -13,7 +13,7 @@ enum cgroup_manager { CGM_CGROUPFS, CGM_SYSTEMD, CGM_DISABLED };
 struct create_opts {
 	const char *root;
 	const char *id;
-	const char *bundle;      /* default: the current directory */
+	const char *bundle;	 /* default: the current directory */
 	const char *config_path; /* crun's run --config; default bundle/config.json */
 	const char *pid_file;
 	const char *console_socket;

@@ -1,5 +1,6 @@
 /* The container process's attributes, applied by init (and by exec) in this order:
- *   process_apply_early -> chdir/lookup -> process_drop_privileges -> (fifo) -> seccomp -> execve. */
+ *   process_apply_early -> chdir/lookup -> process_drop_privileges -> (fifo) -> seccomp -> execve.
+ */
 #pragma once
 #include <sched.h>
 

@@ -117,7 +117,7 @@ struct spec_seccomp {
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
 	char **architectures; /* SCMP_ARCH_* names */
-	char **flags;         /* SECCOMP_FILTER_FLAG_* names */
+	char **flags;	      /* SECCOMP_FILTER_FLAG_* names */
 	char *listener_path, *listener_metadata;
 	struct seccomp_rule *syscalls;
 	size_t n_syscalls;
@@ -140,7 +140,7 @@ struct spec_linux {
 	bool has_resources;
 	struct cgroup_resources resources;
 	char **sysctl_keys, **sysctl_values; /* parallel, NULL-terminated */
-	struct spec_seccomp *seccomp;        /* NULL: none */
+	struct spec_seccomp *seccomp;	     /* NULL: none */
 	char *rootfs_propagation;
 	char **masked_paths, **readonly_paths;
 	char *mount_label;

@@ -31,10 +31,11 @@ int container_id_validate(const char *id, struct error *err)
 		unsigned char c = (unsigned char)id[i];
 		if (isalnum(c) || (i > 0 && (c == '_' || c == '+' || c == '-' || c == '.')))
 			continue;
-		return error_set(err, EINVAL,
-				 "invalid container ID \"%.64s\": only letters, digits and _+.- are "
-				 "allowed, starting with a letter or digit",
-				 id);
+		return error_set(
+		    err, EINVAL,
+		    "invalid container ID \"%.64s\": only letters, digits and _+.- are "
+		    "allowed, starting with a letter or digit",
+		    id);
 	}
 	return 0;
 }
@@ -117,13 +118,12 @@ void now_rfc3339(char *buf, size_t len)
 int state_write(int dirfd, const struct container_state *st, struct error *err)
 {
 	_cleanup_json_ json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?, s:i, s:b}", "id", st->id,
-		"bundle", st->bundle, "rootfs", st->rootfs, "pid", (json_int_t)st->pid,
-		"start_time", (json_int_t)st->start_time, "created", st->created, "owner",
-		st->owner ? st->owner : "", "annotations",
-		st->annotations ? st->annotations : json_object(), "cgroup_mode",
-		cgroup_mode_name(st->cgroup_mode), "cgroup_path", st->cgroup_path, "cgroup_depth",
-		st->cgroup_depth, "finished", st->finished);
+	    "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?, s:i, s:b}", "id", st->id, "bundle",
+	    st->bundle, "rootfs", st->rootfs, "pid", (json_int_t)st->pid, "start_time",
+	    (json_int_t)st->start_time, "created", st->created, "owner", st->owner ? st->owner : "",
+	    "annotations", st->annotations ? st->annotations : json_object(), "cgroup_mode",
+	    cgroup_mode_name(st->cgroup_mode), "cgroup_path", st->cgroup_path, "cgroup_depth",
+	    st->cgroup_depth, "finished", st->finished);
 	if (o == NULL)
 		return error_set(err, ENOMEM, "state.json of \"%s\"", st->id);
 	return json_dump_file_atomic_at(dirfd, "state.json", o, err);
@@ -212,8 +212,8 @@ enum container_status container_status(int dirfd, const struct container_state *
 {
 	if (!st->finished)
 		return st->pid > 0 && process_start_time(st->pid, NULL) == st->start_time
-			       ? STATUS_CREATING
-			       : STATUS_STOPPED;
+			   ? STATUS_CREATING
+			   : STATUS_STOPPED;
 	bool zombie;
 	uint64_t t = process_start_time(st->pid, &zombie);
 	if (t == 0 || zombie || t != st->start_time)
@@ -242,11 +242,11 @@ const char *status_name(enum container_status s)
 
 json_t *state_to_json(const struct container_state *st, enum container_status status)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion",
-			      OCI_VERSION, "id", st->id, "status", status_name(status), "pid",
-			      status == STATUS_STOPPED ? 0 : (int)st->pid, "bundle", st->bundle,
-			      "rootfs", st->rootfs, "created", st->created, "owner",
-			      st->owner ? st->owner : "");
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id",
+		      st->id, "status", status_name(status), "pid",
+		      status == STATUS_STOPPED ? 0 : (int)st->pid, "bundle", st->bundle, "rootfs",
+		      st->rootfs, "created", st->created, "owner", st->owner ? st->owner : "");
 	if (o && st->annotations && json_object_size(st->annotations) > 0)
 		json_object_set(o, "annotations", st->annotations);
 	return o;

@@ -24,15 +24,15 @@ struct container_state {
 	char *id;
 	char *bundle;
 	char *rootfs;
-	pid_t pid;           /* 0 until init exists */
+	pid_t pid;	     /* 0 until init exists */
 	uint64_t start_time; /* init's start time (clock ticks since boot), against pid reuse */
-	char *created;       /* RFC 3339 */
+	char *created;	     /* RFC 3339 */
 	char *owner;
 	json_t *annotations; /* object, never NULL after load */
 	enum cgroup_mode cgroup_mode;
 	char *cgroup_path; /* NULL: no cgroup */
 	int cgroup_depth;  /* path components berth created */
-	bool finished;     /* create completed (status is no longer "creating") */
+	bool finished;	   /* create completed (status is no longer "creating") */
 };
 
 /* ID rules as runc's: [A-Za-z0-9][A-Za-z0-9_+.-]*, at most 1024 bytes, not "." or "..". */

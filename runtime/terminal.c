@@ -71,8 +71,8 @@ int terminal_send_to_socket(const char *path, int fd, struct error *err)
 	struct iovec iov = {.iov_base = name, .iov_len = sizeof name - 1};
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	memset(cbuf, 0, sizeof cbuf);
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof cbuf};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -110,8 +110,8 @@ int terminal_pump_pollfds(struct terminal_pump *t, struct pollfd *p)
 	if (t == NULL)
 		return 0;
 	p[0].fd = t->master;
-	p[0].events = (short)((t->n_to_out < sizeof t->to_out ? POLLIN : 0) |
-			      (t->n_to_master ? POLLOUT : 0));
+	p[0].events =
+	    (short)((t->n_to_out < sizeof t->to_out ? POLLIN : 0) | (t->n_to_master ? POLLOUT : 0));
 	p[1].fd = t->stdin_open && t->n_to_master < sizeof t->to_master ? STDIN_FILENO : -1;
 	p[1].events = POLLIN;
 	p[2].fd = t->n_to_out ? STDOUT_FILENO : -1;
@@ -139,7 +139,8 @@ void terminal_pump_io(struct terminal_pump *t, struct pollfd *p)
 			t->n_to_master += (size_t)n;
 		else if (n == 0 || errno != EAGAIN) {
 			t->stdin_open = false;
-			/* End of input becomes an EOF character on the terminal, like a user's ^D. */
+			/* End of input becomes an EOF character on the terminal, like a user's ^D.
+			 */
 			if (!t->raw && t->n_to_master < sizeof t->to_master)
 				t->to_master[t->n_to_master++] = 4;
 		}
@@ -152,7 +153,8 @@ void terminal_pump_io(struct terminal_pump *t, struct pollfd *p)
 		}
 	}
 	if (p[0].revents & POLLIN) {
-		ssize_t n = read(t->master, t->to_out + t->n_to_out, sizeof t->to_out - t->n_to_out);
+		ssize_t n =
+		    read(t->master, t->to_out + t->n_to_out, sizeof t->to_out - t->n_to_out);
 		if (n > 0)
 			t->n_to_out += (size_t)n;
 	}
