@@ -86,7 +86,8 @@ int terminal_send_to_socket(const char *path, int fd, struct error *err)
 void terminal_resize_from(int master, int fd)
 {
 	struct winsize ws;
-	if (ioctl(fd, TIOCGWINSZ, &ws) == 0)
+	/* A caller without a real size (0x0, as under script(1)) keeps the configured one. */
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
