@@ -235,6 +235,35 @@ static json_t *blkio_entries(int fd, const char *file)
 	return a;
 }
 
+static bool has_device(json_t *a, json_int_t maj, json_int_t min)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(a, i, e)
+	{
+		if (json_integer_value(json_object_get(e, "major")) == maj &&
+		    json_integer_value(json_object_get(e, "minor")) == min)
+			return true;
+	}
+	return false;
+}
+
+/* Appends b's entries for devices a does not have; takes b. */
+static void add_other_devices(json_t *a, json_t *b)
+{
+	json_t *have = json_deep_copy(a);
+	size_t i;
+	json_t *e;
+	json_array_foreach(b, i, e)
+	{
+		if (!has_device(have, json_integer_value(json_object_get(e, "major")),
+				json_integer_value(json_object_get(e, "minor"))))
+			json_array_append(a, e);
+	}
+	json_decref(have);
+	json_decref(b);
+}
+
 static json_t *blkio_stats(struct cgroup *cg)
 {
 	_cleanup_close_ int fd = open_opt(cg, "blkio");
@@ -264,6 +293,10 @@ static json_t *blkio_stats(struct cgroup *cg)
 		if (file == NULL)
 			continue;
 		json_t *a = blkio_entries(fd, file);
+		/* CFQ's and BFQ's counters see only devices that use that scheduler (a loop or nvme
+		 * device usually has none); blk-throttle sees every device: fill in the others. */
+		if (src != 2 && f[i].thr)
+			add_other_devices(a, blkio_entries(fd, f[i].thr));
 		if (json_array_size(a) > 0)
 			json_object_set_new(o, f[i].key, a);
 		else
