@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# bats file_tags=cgroups,vm
+# Block IO limits, stats and the events stream, proved by what the container's processes did. Runs on
+# this hybrid host (v1 blkio, a loop device over a file in the test's tmpdir) and in the pure v2 VM
+# (io.max on the scratch disk /dev/vda, which exists only there: $BERTH_VM=1).
+
+load helpers
+
+# The helpers' teardown checks for leaks; a loop device this file attached is detached after it.
+eval "$(declare -f teardown | sed '1s/^teardown/helpers_teardown/')"
+teardown() {
+	local rc=0
+	helpers_teardown || rc=$?
+	if [ -s "$WORK/loopdev" ]; then
+		losetup -d "$(cat "$WORK/loopdev")" || rc=1
+	fi
+	return $rc
+}
+
+cgf() {
+	if [ "$CG_MODE" = v2 ]; then
+		cg_path "$CG" "" "$3"
+	else
+		cg_path "$CG" "$1" "$2"
+	fi
+}
+
+# blk_device: sets BLK (a block device the test may overwrite), MAJ and MIN, and lets the container
+# open it as /dev/itest-blk.
+blk_device() {
+	if [ "$BERTH_VM" = 1 ]; then
+		BLK=/dev/vda
+		[ -b "$BLK" ] || skip "the VM has no scratch disk /dev/vda (vm-run --disk)"
+	else
+		truncate -s 64M "$WORK/blk.img"
+		BLK=$(losetup -f --show "$WORK/blk.img")
+		echo "$BLK" >"$WORK/loopdev"
+	fi
+	MAJ=$((0x$(stat -c %t "$BLK")))
+	MIN=$((0x$(stat -c %T "$BLK")))
+	cfg '.linux.devices += [{"path": "/dev/itest-blk", "type": "b", "major": $maj, "minor": $min,
+			"fileMode": 432}]
+		| .linux.resources.devices += [{"allow": true, "type": "b", "major": $maj, "minor": $min,
+			"access": "rwm"}]' --argjson maj "$MAJ" --argjson min "$MIN"
+}
+
+# Centiseconds since boot, from inside the container (busybox date has only whole seconds).
+UPTIME_CS='read u _ </proc/uptime; echo ${u%.*}${u#*.}'
+
+stats() {
+	rt events --stats "$ID"
+}
+
+@test "blockIO throttleWriteBpsDevice 1 MiB/s: 4 MiB of direct writes take >= 2.5 s and are counted" {
+	blk_device
+	cfg '.linux.resources.blockIO = {"throttleWriteBpsDevice": [{"major": $maj, "minor": $min,
+		"rate": 1048576}]}' --argjson maj "$MAJ" --argjson min "$MIN"
+	ctr_detach sh -c "a=\$($UPTIME_CS); dd if=/dev/zero of=/dev/itest-blk bs=256k count=16 oflag=direct 2>/tmp/dd.err
+		echo \$? > /tmp/rc; b=\$($UPTIME_CS); echo \$((b - a)) > /tmp/elapsed; sleep 100"
+	retry 150 test -s "$BUNDLE/rootfs/tmp/elapsed"
+	[ "$(cat "$BUNDLE/rootfs/tmp/rc")" = 0 ] || { cat "$BUNDLE/rootfs/tmp/dd.err" >&2; false; }
+	elapsed=$(cat "$BUNDLE/rootfs/tmp/elapsed")
+	echo "4 MiB written in ${elapsed}0 ms" >&2
+	# 4 MiB at 1 MiB/s is 4 s; the kernel may let part of the first slice through at once
+	[ "$elapsed" -ge 250 ]
+	# the stats count what dd wrote on that device
+	run stats
+	assert_status 0
+	written=$(jq --argjson maj "$MAJ" --argjson min "$MIN" '[.data.blkio.ioServiceBytesRecursive[]?
+		| select((.major // 0) == $maj and (.minor // 0) == $min and (.op | ascii_downcase) == "write") | .value] | add // 0' <<<"$output")
+	echo "stats: $written bytes written" >&2
+	[ "$written" -ge 4194304 ]
+	[ "$((written * 100 / elapsed))" -le $((4194304 * 100 / 250)) ]
+}
+
+@test "blockIO without a limit: the same writes are not throttled (the control for the test above)" {
+	blk_device
+	ctr_run sh -c "a=\$($UPTIME_CS); dd if=/dev/zero of=/dev/itest-blk bs=256k count=16 oflag=direct 2>/dev/null
+		b=\$($UPTIME_CS); echo \$((b - a))"
+	assert_status 0
+	echo "4 MiB written in ${output}0 ms" >&2
+	[ "$output" -lt 200 ]
+}
+
+@test "blockIO weight is written (no effect without contention on a BFQ device: read back)" {
+	cfg '.linux.resources.blockIO = {"weight": 500}'
+	ctr_detach sleep 100
+	d=$(dirname "$(cgf blkio blkio.weight io.weight)")
+	if [ -e "$d/blkio.weight" ]; then
+		[ "$(cat "$d/blkio.weight")" = 500 ]
+	elif [ -e "$d/blkio.bfq.weight" ]; then
+		# CFQ is gone since 5.0; BFQ takes the v1 scale as it is
+		[ "$(cat "$d/blkio.bfq.weight")" = 500 ]
+	elif [ -e "$d/io.bfq.weight" ]; then
+		grep -qE '^default 500$' "$d/io.bfq.weight"
+	elif [ -e "$d/io.weight" ]; then
+		# blkio [10, 1000] maps onto io.weight [1, 10000] as runc does
+		grep -qE '^default [0-9]+$' "$d/io.weight"
+		[ "$(awk '/^default/ { print $2 }' "$d/io.weight")" -gt 100 ]
+	else
+		skip "no weight file in $d: the io scheduler offers none (no BFQ, no blk-iocost)"
+	fi
+}
+
+@test "events --stats: memory usage covers 40 MiB the container wrote into tmpfs, below the limit" {
+	cfg '.linux.resources.memory = {"limit": 134217728}
+		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
+	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=40 2>/dev/null && touch /tmp/done; sleep 100'
+	retry 100 test -e "$BUNDLE/rootfs/tmp/done"
+	run stats
+	assert_status 0
+	usage=$(jq '.data.memory.usage.usage' <<<"$output")
+	limit=$(jq '.data.memory.usage.limit' <<<"$output")
+	echo "usage $usage limit $limit" >&2
+	[ "$usage" -ge $((40 * 1048576)) ]
+	[ "$usage" -lt 134217728 ]
+	[ "$limit" = 134217728 ]
+}
+
+@test "events --stats: cpu usage grows by the time a busy loop ran, pids.current counts the processes" {
+	ctr_detach sh -c 'sleep 1000 & sleep 1000 & wait'
+	retry 30 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
+	run stats
+	assert_status 0
+	[ "$(jq '.data.pids.current' <<<"$output")" = 3 ]
+	t0=$(jq '.data.cpu.usage.total' <<<"$output")
+	# one second of wall time spent spinning; the forks of date count as cpu time of the cgroup too
+	exec_in "$ID" sh -c 'e=$(($(date +%s) + 2)); while [ $(date +%s) -lt $e ]; do :; done'
+	assert_status 0
+	run stats
+	assert_status 0
+	t1=$(jq '.data.cpu.usage.total' <<<"$output")
+	echo "cpu ns: $t0 -> $t1" >&2
+	[ $((t1 - t0)) -ge 300000000 ]
+	[ "$(jq '.data.pids.current' <<<"$output")" = 3 ]
+}
+
+@test "events: the stream reports an OOM kill of an exec'd process, init survives" {
+	cfg '.linux.resources.memory = {"limit": 33554432}'
+	ctr_detach sleep 100
+	BERTH_ITEST_MARK=$MARK timeout 30 "$RUNTIME" --root "$STATE_ROOT" events --interval 1s "$ID" >"$WORK/events" 2>"$WORK/events.err" 3>&- &
+	evpid=$!
+	sleep 0.5
+	exec_in "$ID" dd if=/dev/zero of=/dev/null bs=64M count=1
+	assert_status 137
+	ok=0
+	for ((i = 0; i < 50; i++)); do
+		grep -q '"type": *"oom"' "$WORK/events" && { ok=1; break; }
+		sleep 0.1
+	done
+	kill "$evpid" 2>/dev/null || true
+	wait "$evpid" 2>/dev/null || true
+	[ "$ok" = 1 ] || { echo "events: $(cat "$WORK/events" "$WORK/events.err")" >&2; false; }
+	grep '"type": *"oom"' "$WORK/events" | head -1 | jq -e --arg id "$ID" '.id == $id'
+	[ "$(ctr_status "$ID")" = running ]
+}
