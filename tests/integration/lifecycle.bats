@@ -420,3 +420,216 @@ load helpers
 	assert_status 0
 	assert_output "sleep 100 "
 }
+
+# in_tty CMD...: run CMD (the runtime with this test's root) under a fresh pseudo-terminal from
+# script(1), so a terminal=true process without a console socket has a real tty to use.
+in_tty() {
+	local c="BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT'" a
+	for a in "$@"; do c+=" $(printf '%q' "$a")"; done
+	run script -qec "$c" /dev/null </dev/null 3>&-
+	output=${output//$'\r'/}
+}
+
+@test "exec sees the config's env, and --env adds to it" {
+	cfg '.process.env += ["FROMCFG=cfg-val"]'
+	ctr_detach sleep 100
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --env FOO=exec-foo "$ID" sh -c 'echo "$FOO $FROMCFG"' </dev/null
+	assert_status 0
+	assert_output "exec-foo cfg-val"
+}
+
+@test "exec --user runs as that uid and gid" {
+	ctr_detach sleep 100
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --user 1000:1001 "$ID" sh -c 'id -u; id -g' </dev/null
+	assert_status 0
+	assert_output "1000
+1001"
+}
+
+@test "exec --cwd runs in that directory" {
+	ctr_detach sleep 100
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --cwd /etc "$ID" pwd </dev/null
+	assert_status 0
+	assert_output /etc
+}
+
+@test "exec --process takes args, env, cwd and user from a process.json" {
+	ctr_detach sleep 100
+	jq -n --arg m "BERTH_ITEST_MARK=$MARK" '{terminal: false, user: {uid: 1000, gid: 1000},
+		args: ["sh", "-c", "echo $PV; pwd; id -u; exit 6"], env: ["PATH=/bin:/usr/bin", "PV=from-process", $m],
+		cwd: "/tmp"}' >"$WORK/process.json"
+	run rt exec --process "$WORK/process.json" "$ID" </dev/null
+	assert_status 6
+	assert_output "from-process
+/tmp
+1000"
+}
+
+@test "exec --tty gives the process a terminal" {
+	ctr_detach sleep 100
+	in_tty exec -t --env "BERTH_ITEST_MARK=$MARK" "$ID" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-tty'
+	assert_status 0
+	grep -qE '/dev/pts/[0-9]+$' <<<"$output"
+	grep -qx both-tty <<<"$output"
+}
+
+@test "exec without --tty has no terminal" {
+	ctr_detach sleep 100
+	exec_in "$ID" sh -c '[ -t 0 ] || [ -t 1 ] && echo tty || echo notty'
+	assert_output notty
+}
+
+@test "exec --detach returns at once and --pid-file names the exec'd process" {
+	ctr_detach sleep 100
+	init=$(ctr_pid "$ID")
+	rt exec -d --pid-file "$WORK/exec.pid" --env "BERTH_ITEST_MARK=$MARK" "$ID" sleep 77 </dev/null >/dev/null 2>&1 3>&-
+	p=$(cat "$WORK/exec.pid")
+	[ "$p" -gt 0 ] && [ "$p" != "$init" ]
+	[ "$(tr '\0' ' ' <"/proc/$p/cmdline")" = "sleep 77 " ]
+	for ns in pid mnt net ipc uts; do
+		[ "$(readlink "/proc/$p/ns/$ns")" = "$(readlink "/proc/$init/ns/$ns")" ]
+	done
+	[ "$(cat "/proc/$p/cgroup")" = "$(cat "/proc/$init/cgroup")" ]
+}
+
+@test "exec joins the container's namespaces and cgroup (seen from inside)" {
+	cfg '.hostname = "exec-host"'
+	ctr_detach sleep 100
+	init=$(ctr_pid "$ID")
+	exec_in "$ID" sh -c 'for n in pid mnt net ipc uts; do readlink /proc/self/ns/$n; done; hostname; ls /bin/busybox; cat /proc/self/cgroup'
+	assert_status 0
+	want=$(for n in pid mnt net ipc uts; do readlink "/proc/$init/ns/$n"; done; echo exec-host; echo /bin/busybox; cat "/proc/$init/cgroup")
+	[ "$output" = "$want" ]
+	# the container's own cgroup path is in it, so this is not the host's cgroup by accident
+	grep -q "$CG" <<<"$output"
+}
+
+@test "exec in a stopped container fails with one error line" {
+	ctr_detach true
+	wait_status "$ID" stopped
+	exec_in "$ID" echo should-not-run
+	[ "$status" -ne 0 ]
+	[[ $output != *should-not-run* ]]
+	assert_berth_error_line
+}
+
+@test "run with terminal true and no console socket uses the caller's tty" {
+	cfg '.process.terminal = true'
+	set_args sh -c 'tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty; exit 5'
+	new_id
+	in_tty run -b "$BUNDLE" "$ID"
+	assert_status 5
+	# script(1) may echo its end-of-input before the first line, so the match is not anchored at ^
+	grep -qE '/dev/pts/[0-9]+$' <<<"$output"
+	grep -qx all-tty <<<"$output"
+}
+
+@test "create with terminal true hands the pty master to --console-socket" {
+	cfg '.process.terminal = true | .process.consoleSize = {"height": 31, "width": 103}'
+	set_args sh -c 'tty; stty size; read line; echo "got:$line"'
+	new_id
+	python3 "$ITEST_DIR/console-recv.py" "$WORK/cs" $'typed-in\n' >"$WORK/console.out" 2>&1 3>&- &
+	recv=$!
+	retry 50 test -e "$WORK/cs.ready"
+	rt create --console-socket "$WORK/cs" -b "$BUNDLE" "$ID" </dev/null >"$WORK/create.out" 2>&1 3>&-
+	rt start "$ID"
+	wait_status "$ID" stopped
+	retry 50 sh -c "! kill -0 $recv 2>/dev/null"
+	wait "$recv"
+	out=$(tr -d '\r' <"$WORK/console.out")
+	echo "$out"
+	grep -qE '^/dev/pts/[0-9]+$' <<<"$out"
+	grep -qx '31 103' <<<"$out"
+	grep -qx 'got:typed-in' <<<"$out"
+}
+
+@test "terminal true without a console socket on create fails cleanly" {
+	cfg '.process.terminal = true'
+	st=0
+	ctr_create true || st=$?
+	[ "$st" -ne 0 ]
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+}
+
+@test "status is stopped once init is killed from outside" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	kill -9 "$pid"
+	wait_status "$ID" stopped
+	run rt list --format json
+	jq -e --arg id "$ID" '.[] | select(.id == $id) | .status == "stopped"' <<<"$output"
+}
+
+# The pid in the state file is handed to an unrelated live process, as if the kernel had reused it:
+# the recorded start time must make that process not count as the container.
+@test "a reused pid does not bring a stopped container back to running" {
+	ctr_detach sleep 100
+	kill -9 "$(ctr_pid "$ID")"
+	wait_status "$ID" stopped
+	BERTH_ITEST_MARK=$MARK sleep 100 3>&- &
+	decoy=$!
+	f=$STATE_ROOT/$ID/state.json
+	[ -f "$f" ]
+	if [ "$RUNTIME_NAME" = runc ]; then
+		jq --argjson p "$decoy" '.init_process_pid = $p' "$f" >"$f.new"
+	else
+		jq --argjson p "$decoy" '.pid = $p' "$f" >"$f.new"
+	fi
+	mv "$f.new" "$f"
+	[ "$(ctr_status "$ID")" = stopped ]
+	run rt kill "$ID" KILL
+	[ "$status" -ne 0 ]
+	kill -0 "$decoy"
+	kill "$decoy"
+	wait "$decoy" || true
+}
+
+@test "list --format json carries the state fields" {
+	cfg '.annotations = {"org.example.list": "lv"}'
+	ctr_detach sleep 100
+	run rt list --format json
+	assert_status 0
+	jq -e --arg id "$ID" --arg b "$BUNDLE" --argjson p "$(ctr_pid "$ID")" '
+		length == 1 and (.[0] | .id == $id and .pid == $p and .status == "running" and .bundle == $b
+		and (.rootfs | endswith("/rootfs")) and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))
+		and has("owner") and .annotations["org.example.list"] == "lv")' <<<"$output"
+}
+
+# runc's list JSON carries each container's ociVersion, as its state does; tools parse either.
+@test "list --format json carries ociVersion like state" {
+	ctr_detach sleep 100
+	run rt list --format json
+	assert_status 0
+	jq -e --arg v "$(rt state "$ID" | jq -r .ociVersion)" '.[0].ociVersion == $v' <<<"$output"
+}
+
+@test "state annotations survive start and reach a stopped container's state" {
+	cfg '.annotations = {"org.example.a": "1", "org.example.b": "two"}'
+	ctr_create true
+	rt start "$ID"
+	wait_status "$ID" stopped
+	run rt state "$ID"
+	jq -e '.status == "stopped" and .annotations == {"org.example.a": "1", "org.example.b": "two"}' <<<"$output"
+}
+
+# The README demo (scripts/demo) without its apt-get set-up: the same config on the runtime under test.
+@test "the demo config: own hostname, PID 1, loopback only, read-only root" {
+	rm "$BUNDLE/config.json"
+	"$RUNTIME" spec --bundle "$BUNDLE"
+	cfg '.process.terminal = false | .hostname = "berth-demo" | .linux.cgroupsPath = $cg
+		| .process.env += [$m]
+		| .linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 64}
+		| .process.args = ["sh", "-c", "hostname; echo $$; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \"; ip -o link show lo | grep -q UP && echo lo-up; touch /probe 2>/dev/null && echo writable || echo read-only"]' \
+		--arg cg "$CG_TEST/c1" --arg m "BERTH_ITEST_MARK=$MARK"
+	ID=${MARK}-c1
+	echo "$ID" >>"$ITEST_IDS"
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	assert_output "berth-demo
+1
+lo
+lo-up
+read-only"
+	[ ! -e "$BUNDLE/rootfs/probe" ]
+}
