@@ -252,3 +252,288 @@ no_cgroup_left() {
 	[ "$status" -ne 0 ]
 	no_cgroup_left
 }
+
+# --- cgroup manager choices and where the cgroup lands ---
+
+@test "--cgroup-manager=disabled: no cgroup, the container stays in the caller's cgroups" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 has no --cgroup-manager"
+	set_args cat /proc/self/cgroup
+	new_id
+	run rt --cgroup-manager=disabled run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	# the container's init is a child of the runtime, itself a child of this shell
+	assert_output "$(cat /proc/$BASHPID/cgroup)"
+	no_cgroup_left
+}
+
+@test "--cgroup-manager=disabled: a config with a memory limit fails clearly, leaving nothing" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 has no --cgroup-manager"
+	cfg '.linux.resources.memory = {"limit": 33554432}'
+	set_args true
+	new_id
+	run rt --cgroup-manager=disabled run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'linux.resources'
+	assert_imatch 'disabled'
+	no_cgroup_left
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+}
+
+@test "--systemd-cgroup fails with a message naming systemd, leaving nothing" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 talks to systemd over dbus"
+	set_args true
+	new_id
+	cfg '.linux.cgroupsPath = "system.slice:berthtest:" + $id' --arg id "$ID"
+	run rt --systemd-cgroup run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'systemd'
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	[ -z "$(leaked_state)" ]
+	for h in $(cg_hierarchies); do
+		[ ! -e "$h/system.slice/berthtest-$ID.scope" ]
+		[ ! -e "$h/system.slice:berthtest:$ID" ]
+	done
+}
+
+@test "a slice:prefix:name cgroupsPath without --systemd-cgroup fails naming systemd, leaving nothing" {
+	set_args true
+	new_id
+	cfg '.linux.cgroupsPath = "system.slice:berthtest:" + $id' --arg id "$ID"
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'systemd'
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	for h in $(cg_hierarchies); do
+		[ ! -e "$h/system.slice:berthtest:$ID" ]
+	done
+}
+
+@test "an empty cgroupsPath lands in /berth/<id>, removed after delete (with /berth when berth made it)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc puts an empty cgroupsPath under its own cgroup"
+	pidsroot=$(dirname "$(cg_path / pids cgroup.procs)")
+	had_parent=0
+	[ -d "$pidsroot/berth" ] && had_parent=1
+	set_args sleep 100
+	new_id
+	cfg 'del(.linux.cgroupsPath)'
+	rt run -d -b "$BUNDLE" "$ID" </dev/null >"$WORK/$ID.out" 2>&1 3>&-
+	pid=$(ctr_pid "$ID")
+	if [ "$CG_MODE" = v2 ]; then
+		grep -qx "0::/berth/$ID" /proc/$pid/cgroup
+	else
+		grep -qE "^[0-9]+:pids:/berth/$ID\$" /proc/$pid/cgroup
+		grep -qE "^[0-9]+:memory:/berth/$ID\$" /proc/$pid/cgroup
+	fi
+	rt delete --force "$ID"
+	for h in $(cg_hierarchies); do
+		[ ! -e "$h/berth/$ID" ]
+		# another berth user may hold /berth at the same time: only a parent we saw absent must go
+		if [ "$had_parent" = 0 ] && [ -d "$h/berth" ] && [ -z "$(find "$h/berth" -mindepth 1 -type d)" ]; then
+			echo "empty parent left: $h/berth" >&2
+			false
+		fi
+	done
+}
+
+@test "a relative cgroupsPath lands under the hierarchy root, never under the caller's cgroup" {
+	ctr_detach sleep 100
+	rt delete --force "$ID"
+	# the same container again, with the test path made relative
+	cfg '.linux.cgroupsPath = $cg' --arg cg "${CG#/}"
+	rt run -d -b "$BUNDLE" "$ID" </dev/null >"$WORK/$ID.out" 2>&1 3>&-
+	pid=$(ctr_pid "$ID")
+	if [ "$CG_MODE" = v2 ]; then
+		grep -qx "0::$CG" /proc/$pid/cgroup
+	else
+		# memory is where the caller sits below the root (memory:/process_api/...)
+		for c in memory pids cpu; do
+			grep -qE "^[0-9]+:([^:]*,)?$c(,[^:]*)?:$CG\$" /proc/$pid/cgroup
+		done
+	fi
+	[ -d "$(cg_path "$CG" memory cgroup.procs | xargs dirname)" ]
+}
+
+# --- resource keys ---
+
+# cpu_ticks PID: user + system time of PID in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "cpuset cpus 0 and cpu shares 1024 vs 256: two busy loops on cpu 0 share it about 4:1" {
+	[ "$(nproc)" -ge 1 ]
+	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 1024}'
+	ctr_detach sh -c 'grep Cpus_allowed_list /proc/self/status > /tmp/cpus; while :; do :; done'
+	id1=$ID
+	pid1=$(ctr_pid "$ID")
+	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 256}'
+	ctr_detach sh -c 'while :; do :; done'
+	pid2=$(ctr_pid "$ID")
+	retry 30 test -s "$BUNDLE/rootfs/tmp/cpus"
+	[ "$(awk '{ print $2 }' "$BUNDLE/rootfs/tmp/cpus")" = 0 ]
+	sleep 0.5
+	a0=$(cpu_ticks $pid1)
+	b0=$(cpu_ticks $pid2)
+	sleep 2
+	a=$(($(cpu_ticks $pid1) - a0))
+	b=$(($(cpu_ticks $pid2) - b0))
+	echo "ticks: shares 1024: $a, shares 256: $b" >&2
+	[ "$a" -gt 0 ]
+	[ "$a" -ge $((2 * b)) ]
+	# the values as written: v1 takes shares as they are, v2 maps them onto cpu.weight as runc does
+	if [ "$CG_MODE" = v2 ]; then
+		[ "$(cat "$(cg_path "$CG_TEST/c1" "" cpu.weight)")" = 39 ]
+	else
+		[ "$(cat "$(cg_path "$CG_TEST/c1" cpu cpu.shares)")" = 1024 ]
+		[ "$(cat "$(cg_path "$CG" cpu cpu.shares)")" = 256 ]
+	fi
+	: "$id1"
+}
+
+@test "memory reservation is written (no effect without memory pressure: read back)" {
+	cfg '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}'
+	ctr_detach sleep 100
+	[ "$(cat "$(cgf memory memory.soft_limit_in_bytes memory.low)")" = 33554432 ]
+}
+
+@test "memory swap is written as memory+swap (no swap device in a short test: read back)" {
+	cfg '.linux.resources.memory = {"limit": 33554432, "swap": 67108864}'
+	ctr_detach sleep 100
+	f=$(cgf memory memory.memsw.limit_in_bytes memory.swap.max)
+	[ -e "$f" ] || skip "no swap accounting in this kernel ($f absent)"
+	if [ "$CG_MODE" = v2 ]; then
+		# v2 limits swap alone: memory+swap minus memory
+		[ "$(cat "$f")" = 33554432 ]
+	else
+		[ "$(cat "$f")" = 67108864 ]
+	fi
+}
+
+# The hugetlb limit file of the container: v1 hugetlb if mounted, else the unified hierarchy (pure v2,
+# or hybrid hosts like this one, where cgroup2 offers hugetlb); empty when neither has it.
+hugetlb_file() {
+	if [ "$CG_MODE" = v2 ]; then
+		cg_path "$CG" "" hugetlb.2MB.max
+	elif [ -d /sys/fs/cgroup/hugetlb ]; then
+		cg_path "$CG" hugetlb hugetlb.2MB.limit_in_bytes
+	elif [ "$CG_MODE" = hybrid ] && grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers; then
+		echo "/sys/fs/cgroup/unified$CG/hugetlb.2MB.max"
+	fi
+}
+
+# Reading back only: this host has no huge pages reserved (HugePages_Total 0), and reserving some would
+# change the machine, so no allocation can show the limit at work.
+@test "hugepageLimits: written to the hugetlb controller where there is one, else a clear error" {
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages in this kernel"
+	cfg '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	if [ -z "$(hugetlb_file)" ]; then
+		ctr_run true
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch 'hugetlb|hugepage'
+		no_cgroup_left
+		return
+	fi
+	ctr_detach sleep 100
+	[ "$(cat "$(hugetlb_file)")" = 4194304 ]
+}
+
+@test "hugepageLimits: an unknown page size fails clearly, leaving nothing" {
+	cfg '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 4194304}]'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch '3MB|hugepage'
+	no_cgroup_left
+}
+
+@test "unified memory.high: allocations above it are throttled (v2), a clear error on v1" {
+	cfg '.linux.resources.unified = {"memory.high": "16777216"}
+		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
+	if [ "$CG_MODE" != v2 ]; then
+		ctr_run true
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch 'unified'
+		no_cgroup_left
+		return
+	fi
+	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=24 2>/dev/null; touch /tmp/done; sleep 100'
+	retry 100 test -e "$BUNDLE/rootfs/tmp/done"
+	[ "$(cat "$(cgf memory x memory.high)")" = 16777216 ]
+	# above memory.high the kernel reclaims (here: swaps or throttles) and counts each breach
+	[ "$(awk '/^high/ { print $2 }' "$(cgf memory x memory.events)")" -gt 0 ]
+}
+
+@test "network classID: a clear error where net_cls is not mounted" {
+	cfg '.linux.resources.network = {"classID": 1048577}'
+	ctr_run true
+	if [ "$CG_MODE" = v2 ]; then
+		# v2 has no net_cls: runc ignores the key there
+		assert_status 0
+	elif [ -d /sys/fs/cgroup/net_cls ]; then
+		assert_status 0
+	else
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch 'net_cls|classID'
+		no_cgroup_left
+	fi
+}
+
+@test "rdma limits: a clear error (no rdma hierarchy here, or no such device in the VM)" {
+	cfg '.linux.resources.rdma = {"itest_no_such_dev": {"hcaHandles": 1, "hcaObjects": 10}}'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'rdma'
+	no_cgroup_left
+}
+
+# --- update, live ---
+
+@test "update -r with memory: a new allocation above it is killed" {
+	ctr_detach sleep 100
+	echo '{"memory": {"limit": 33554432}}' >"$WORK/res.json"
+	rt update -r "$WORK/res.json" "$ID"
+	exec_in "$ID" dd if=/dev/zero of=/dev/null bs=64M count=1
+	assert_status 137
+	exec_in "$ID" dd if=/dev/zero of=/dev/null bs=8M count=1
+	assert_status 0
+}
+
+@test "update --cpu-quota/--cpu-period: a running busy loop drops to about 20%" {
+	ctr_detach sh -c 'while :; do :; done'
+	pid=$(ctr_pid "$ID")
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks $pid)
+	sleep 1
+	t1=$(cpu_ticks $pid)
+	rt update --cpu-period 100000 --cpu-quota 20000 "$ID"
+	sleep 0.2
+	t2=$(cpu_ticks $pid)
+	sleep 2
+	t3=$(cpu_ticks $pid)
+	before=$(((t1 - t0) * 1000 / hz))
+	after=$(((t3 - t2) * 1000 / hz / 2))
+	echo "cpu ms per s: before $before, after $after" >&2
+	[ "$after" -le 350 ]
+	[ "$before" -ge $((after * 2)) ]
+}
+
+@test "update --cpuset-cpus 0: the running process may only run on cpu 0" {
+	[ "$(nproc)" -ge 2 ] || skip "one cpu: cpuset 0 changes nothing"
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	[ "$(awk '/Cpus_allowed_list/ { print $2 }' /proc/$pid/status)" != 0 ]
+	rt update --cpuset-cpus 0 "$ID"
+	[ "$(awk '/Cpus_allowed_list/ { print $2 }' /proc/$pid/status)" = 0 ]
+	exec_in "$ID" sh -c 'grep Cpus_allowed_list /proc/self/status'
+	assert_match 'Cpus_allowed_list:.0$'
+}
