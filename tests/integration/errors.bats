@@ -190,3 +190,123 @@ load helpers
 		[ ! -d "$h$CG" ]
 	done
 }
+
+# nothing_left: the state root holds nothing, whatever ID the failed command was given.
+nothing_left() {
+	[ -z "$(ls -A "$STATE_ROOT")" ]
+}
+
+@test "a wrong type for process.user.uid names the JSON path" {
+	new_id
+	cfg '.process.user.uid = "root"'
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	assert_imatch 'process\.user\.uid'
+	assert_berth_error_line
+	nothing_left
+}
+
+@test "a wrong type inside an array names the element (process.env)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: says only 'cannot unmarshal number into Go struct field'"
+	new_id
+	cfg '.process.env += [42]'
+	run rt run -b "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ]
+	assert_imatch 'process\.env'
+	assert_berth_error_line
+	nothing_left
+}
+
+@test "a duplicate ID fails with one error line and leaves the first running" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	run rt create -b "$BUNDLE" "$ID" </dev/null 3>&-
+	[ "$status" -ne 0 ]
+	assert_imatch 'exist'
+	assert_berth_error_line
+	[ "$(ctr_pid "$ID")" = "$pid" ]
+	[ "$(ctr_status "$ID")" = running ]
+	[ "$(ls "$STATE_ROOT")" = "$ID" ]
+}
+
+# invalid_id ID: run with that ID fails with one line, and nothing is made anywhere.
+invalid_id() {
+	run rt run -b "$BUNDLE" "$1" </dev/null 3>&-
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	nothing_left
+	[ ! -e "$WORK/x" ] && [ ! -e "$STATE_ROOT/../x" ]
+}
+
+@test "ID ../x is refused with one error line and nothing made" {
+	invalid_id ../x
+	assert_imatch 'id|invalid'
+}
+
+@test "an empty ID is refused with one error line and nothing made" {
+	invalid_id ""
+}
+
+@test "a 1025-character ID is refused with one error line and nothing made" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: accepts IDs up to the file name limit and fails later"
+	invalid_id "$(printf 'a%.0s' $(seq 1025))"
+}
+
+@test "an ID with a slash is refused with one error line and nothing made" {
+	invalid_id a/b
+}
+
+@test "start on a running container: one error line, still running" {
+	ctr_create sleep 100
+	rt start "$ID"
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'running|not.*created|cannot start'
+	assert_berth_error_line
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "delete on a running container without --force: one error line, still running" {
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	run rt delete "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'running|force'
+	assert_berth_error_line
+	[ "$(ctr_status "$ID")" = running ]
+	kill -0 "$pid"
+}
+
+@test "kill on a stopped container: one error line" {
+	ctr_detach true
+	wait_status "$ID" stopped
+	run rt kill "$ID" KILL
+	[ "$status" -ne 0 ]
+	assert_imatch 'stopped|not running|not.*(created|running)'
+	assert_berth_error_line
+	[ "$(ctr_status "$ID")" = stopped ]
+}
+
+@test "RLIMIT_NOFILE 1048576 above this host's hard limit fails naming the rlimit" {
+	hard=$(ulimit -Hn)
+	[ "$hard" != unlimited ] && [ "$hard" -lt 1048576 ] || skip "the hard limit here allows 1048576"
+	cfg '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1048576, "soft": 1048576}]'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 128 ]
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'RLIMIT_NOFILE'
+	assert_imatch 'operation not permitted'
+	assert_berth_error_line
+}
+
+@test "CAP_SYS_RESOURCE outside this host's bounding set fails naming it" {
+	grep -q '^CapBnd:' /proc/self/status
+	bnd=$((16#$(awk '/^CapBnd/ { print $2 }' /proc/self/status)))
+	[ $(((bnd >> 24) & 1)) -eq 0 ] || skip "CAP_SYS_RESOURCE is in this host's bounding set"
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_RESOURCE"])'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 128 ]
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'CAP_SYS_RESOURCE'
+	assert_berth_error_line
+}
