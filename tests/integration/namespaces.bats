@@ -179,3 +179,88 @@ ns_differs() {
 	assert_status 0
 	[ "$(grep -c . <<<"$output")" -eq 1 ]
 }
+
+# userns_cfg: a user namespace mapping root to 200000 (a range no host user has); the bundle is made
+# traversable for that uid, and /sys (sysfs needs a netns owned by the userns) is left out.
+userns_cfg() {
+	chmod 755 "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$WORK" "$BUNDLE"
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+}
+
+@test "a user namespace: uid_map and gid_map as configured, seen from inside" {
+	userns_cfg
+	ctr_run sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
+	assert_status 0
+	[ "$(sed -n 1,2p <<<"$output" | xargs)" = "0 0" ]
+	[ "$(sed -n 3p <<<"$output" | xargs)" = "0 200000 65536" ]
+	[ "$(sed -n 4p <<<"$output" | xargs)" = "0 300000 65536" ]
+}
+
+@test "a user namespace: a file created inside is owned by the mapped host uid and gid" {
+	userns_cfg
+	chmod 1777 "$BUNDLE/rootfs/tmp"
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_CHOWN"])'
+	ctr_run sh -c 'touch /tmp/made-inside && chown 5:7 /tmp/made-inside 2>&1; touch /tmp/root-file; stat -c "%u:%g" /tmp/made-inside'
+	assert_status 0
+	assert_output "5:7"
+	[ "$(stat -c %u:%g "$BUNDLE/rootfs/tmp/made-inside")" = "200005:300007" ]
+	[ "$(stat -c %u:%g "$BUNDLE/rootfs/tmp/root-file")" = "200000:300000" ]
+}
+
+@test "a user namespace: root inside has no power over host-owned files" {
+	userns_cfg
+	chmod 700 "$BUNDLE/rootfs/root"
+	ctr_run sh -c 'ls /root >/dev/null 2>&1 && echo read || echo denied'
+	assert_output denied
+}
+
+@test "a time namespace: timens_offsets shows both configured offsets" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 has no time namespace support"
+	cfg '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 86400, "nanosecs": 500}}'
+	ctr_run cat /proc/self/timens_offsets
+	assert_status 0
+	[ "$(awk '$1 == "monotonic" || $1 == 1 { print $2, $3 }' <<<"$output")" = "86400 500" ]
+	[ "$(awk '$1 == "boottime" || $1 == 7 { print $2, $3 }' <<<"$output")" = "864000 0" ]
+}
+
+@test "a time namespace without offsets keeps the host's clocks" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 has no time namespace support"
+	cfg '.linux.namespaces += [{"type": "time"}]'
+	host=$(cut -d. -f1 /proc/uptime)
+	ctr_run sh -c 'cut -d. -f1 /proc/uptime; readlink /proc/self/ns/time'
+	assert_status 0
+	inside=$(sed -n 1p <<<"$output")
+	[ "$inside" -ge "$host" ] && [ "$inside" -le $((host + 10)) ]
+	[ "$(sed -n 2p <<<"$output")" != "$(readlink /proc/self/ns/time)" ]
+}
+
+@test "a cgroup namespace: /proc/self/cgroup shows / inside, the real path outside" {
+	cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	ctr_detach sh -c 'cat /proc/self/cgroup > /tmp/cg; sleep 100'
+	pid=$(ctr_pid "$ID")
+	retry 30 test -s "$BUNDLE/rootfs/tmp/cg"
+	cat "$BUNDLE/rootfs/tmp/cg"
+	# every hierarchy the container has its own cgroup in is its root inside
+	[ -z "$(awk -F: '$3 != "/"' "$BUNDLE/rootfs/tmp/cg")" ]
+	grep -q ":$CG\$" "/proc/$pid/cgroup"
+}
+
+@test "joining a network namespace by path: the process is in it, and it is not deleted after" {
+	name=${MARK}-net
+	ip netns add "$name"
+	echo "$name" >>"$ITEST_NETNS"
+	ip netns exec "$name" ip link set lo up
+	cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/run/netns/$name"
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	[ "$(readlink "/proc/$pid/ns/net")" = "net:[$(stat -L -c %i "/run/netns/$name")]" ]
+	rt delete --force "$ID"
+	# the namespace belongs to whoever made it; the runtime must not remove it
+	[ -e "/run/netns/$name" ]
+	ip netns exec "$name" ip -o link show lo | grep -q 'UP'
+	ip netns delete "$name"
+}
