@@ -300,6 +300,7 @@ no_cgroup_left() {
 }
 
 @test "a slice:prefix:name cgroupsPath without --systemd-cgroup fails naming systemd, leaving nothing" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 takes it as a literal directory name"
 	set_args true
 	new_id
 	cfg '.linux.cgroupsPath = "system.slice:berthtest:" + $id' --arg id "$ID"
@@ -342,6 +343,7 @@ no_cgroup_left() {
 }
 
 @test "a relative cgroupsPath lands under the hierarchy root, never under the caller's cgroup" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc nests a relative cgroupsPath under its own cgroup"
 	ctr_detach sleep 100
 	rt delete --force "$ID"
 	# the same container again, with the test path made relative
@@ -440,6 +442,7 @@ hugetlb_file() {
 		no_cgroup_left
 		return
 	fi
+	[ "$RUNTIME_NAME" = berth ] || [ "$CG_MODE" != hybrid ] || skip "runc 1.1.5 uses no unified hugetlb on a hybrid host"
 	ctr_detach sleep 100
 	[ "$(cat "$(hugetlb_file)")" = 4194304 ]
 }
@@ -449,7 +452,7 @@ hugetlb_file() {
 	ctr_run true
 	[ "$status" -ne 0 ]
 	assert_berth_error_line
-	assert_imatch '3MB|hugepage'
+	assert_imatch '3MB|hugepage|hugetlb'
 	no_cgroup_left
 }
 
