@@ -377,3 +377,58 @@ fd_numbers() {
 	[ "$(fd_numbers <<<"$output")" = "0 1 2 3" ]
 	! grep -q -- "$STATE_ROOT" <<<"$output"
 }
+
+@test "scheduler: policy and nice from the config (SCHED_BATCH, nice 7)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: no process.scheduler"
+	cfg '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
+	# /proc/PID/stat: field 19 is nice, 41 is the policy (SCHED_BATCH is 3)
+	ctr_run sh -c 'cut -d" " -f19,41 /proc/$$/stat'
+	assert_status 0
+	assert_output "7 3"
+}
+
+@test "ioPriority: class and level from the config (best-effort 5)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: no process.ioPriority"
+	cfg '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 5}'
+	ctr_run sh -c 'ionice -p $$'
+	assert_status 0
+	assert_imatch 'best-effort.*5'
+}
+
+@test "personality LINUX32: uname -m reports a 32-bit machine" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: no linux.personality"
+	[ "$(uname -m)" = x86_64 ] || skip "the check is written for x86_64"
+	cfg '.linux.personality = {"domain": "LINUX32"}'
+	ctr_run uname -m
+	assert_status 0
+	assert_output i686
+}
+
+@test "execCPUAffinity final: the process runs on the given CPUs" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: no process.execCPUAffinity"
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	cfg '.process.execCPUAffinity = {"initial": "0", "final": "1"}'
+	ctr_run grep ^Cpus_allowed_list: /proc/self/status
+	assert_status 0
+	assert_match '[[:space:]]1$'
+}
+
+@test "fields only accepted on this host (apparmor, selinux, intelRdt, mountLabel, mount idmaps) do not stop a run" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5: refuses a selinux label when SELinux is off"
+	mkdir "$WORK/src"
+	cfg '.process.apparmorProfile = "berth-itest" | .process.selinuxLabel = "system_u:system_r:container_t:s0"
+		| .linux.mountLabel = "system_u:object_r:container_file_t:s0" | .linux.intelRdt = {"closID": "itest"}
+		| .mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind"],
+			"uidMappings": [], "gidMappings": []}]' --arg s "$WORK/src"
+	ctr_run echo accepted
+	assert_status 0
+	assert_output accepted
+}
+
+@test "unknown fields are ignored at every level" {
+	cfg '.futureTopLevel = {"x": 1} | .process.futureField = [1, 2] | .linux.futureLinux = "y"
+		| .linux.namespaces[0].futureNs = true | .root.futureRoot = null'
+	ctr_run echo ignored
+	assert_status 0
+	assert_output ignored
+}
