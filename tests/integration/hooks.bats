@@ -152,3 +152,35 @@ hook_json() {
 	[ "$status" -ne 0 ]
 	assert_imatch '/no/such/hook|no such file'
 }
+
+@test "the state on a hook's stdin is the full OCI state" {
+	setup_hooks
+	cat >"$H/dump" <<'SH'
+#!/bin/sh
+cat >"$(dirname "$0")/state-$1.json"
+SH
+	chmod 755 "$H/dump"
+	cfg '.annotations = {"org.example.hook": "hv"}'
+	for k in createRuntime poststop; do
+		h=$(jq -cn --arg p "$H/dump" --arg k "$k" --arg m "BERTH_ITEST_MARK=$MARK" '{path: $p, args: ["dump", $k], env: [$m]}')
+		cfg '.hooks[$k] = [$h]' --arg k "$k" --argjson h "$h"
+	done
+	ctr_run true
+	assert_status 0
+	for k in createRuntime poststop; do
+		cat "$H/state-$k.json"
+		jq -e --arg id "$ID" --arg b "$BUNDLE" '(.ociVersion | type == "string" and length > 0) and .id == $id
+			and .bundle == $b and .annotations["org.example.hook"] == "hv"' "$H/state-$k.json"
+	done
+	jq -e '.status == "creating" and .pid > 0' "$H/state-createRuntime.json"
+	jq -e '.status == "stopped"' "$H/state-poststop.json"
+}
+
+@test "a failing startContainer hook stops the process from running" {
+	setup_hooks
+	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/false", args: ["false"], env: [$m]}')
+	cfg '.hooks.startContainer = [$h]' --argjson h "$h"
+	ctr_run sh -c 'touch /tmp/ran'
+	[ "$status" -ne 0 ]
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+}

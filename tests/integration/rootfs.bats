@@ -278,3 +278,47 @@ stderr /proc/self/fd/2" ]
 	ctr_run sh -c 'grep " /new/deep/dir " /proc/self/mountinfo | wc -l'
 	assert_output 1
 }
+
+@test "a noexec tmpfs refuses to run a program, an exec one runs it" {
+	add_mount '{"destination": "/nx", "type": "tmpfs", "source": "tmpfs", "options": ["noexec"]}'
+	add_mount '{"destination": "/ex", "type": "tmpfs", "source": "tmpfs", "options": ["exec"]}'
+	ctr_run sh -c 'for d in nx ex; do printf "#!/bin/sh\\nexit 0\\n" > /$d/s; chmod 755 /$d/s; /$d/s 2>/dev/null && echo "$d ran" || echo "$d refused"; done'
+	assert_status 0
+	assert_output "nx refused
+ex ran"
+}
+
+@test "a nodev tmpfs makes a device node unusable" {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	add_mount '{"destination": "/nd", "type": "tmpfs", "source": "tmpfs", "options": ["nodev"]}'
+	ctr_run sh -c 'mknod /nd/null c 1 3 && (echo x > /nd/null) 2>&1'
+	[ "$status" -ne 0 ]
+	assert_imatch 'permission denied'
+}
+
+# Propagation of a bind mount by effect: a mount made on the host under a shared source after the
+# container started shows up inside with rslave, and not with rprivate.
+propagation_case() {
+	mkdir -p "$WORK/src/sub"
+	mount --bind "$WORK/src" "$WORK/src"
+	mount --make-shared "$WORK/src"
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/src\", \"options\": [\"rbind\", \"$1\"]}"
+	ctr_detach sleep 100
+	pid=$(ctr_pid "$ID")
+	mount -t tmpfs itest-prop "$WORK/src/sub"
+	echo late >"$WORK/src/sub/f"
+	seen=$(cat "/proc/$pid/root/mnt/sub/f" 2>/dev/null || echo unseen)
+	umount "$WORK/src/sub"
+	rt delete --force "$ID"
+	umount "$WORK/src"
+}
+
+@test "bind mount propagation rslave: a later host mount appears inside" {
+	propagation_case rslave
+	[ "$seen" = late ]
+}
+
+@test "bind mount propagation rprivate: a later host mount stays outside" {
+	propagation_case rprivate
+	[ "$seen" = unseen ]
+}
