@@ -633,3 +633,21 @@ lo-up
 read-only"
 	[ ! -e "$BUNDLE/rootfs/probe" ]
 }
+
+@test "concurrent creates of one ID: exactly one wins, and its state is whole" {
+	set_args sleep 100
+	new_id
+	for i in 1 2 3 4 5; do
+		(rt create -b "$BUNDLE" "$ID" </dev/null >"$WORK/cc$i.out" 2>&1 3>&-; echo $? >"$WORK/cc$i.rc") 3>&- &
+	done
+	wait
+	cat "$WORK"/cc*.out
+	[ "$(cat "$WORK"/cc*.rc | grep -cx 0)" -eq 1 ]
+	[ "$(ctr_status "$ID")" = created ]
+	pid=$(ctr_pid "$ID")
+	kill -0 "$pid"
+	rt start "$ID"
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 100 " ]
+	# only the winner's processes are in the container's cgroup
+	[ "$(cgroup_pids | xargs)" = "$pid" ]
+}
