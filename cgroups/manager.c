@@ -143,10 +143,41 @@ int cgroup_create(struct cgroup *cg, struct error *err)
 {
 	return DISPATCH(create, err);
 }
+/* Engines write 0 for "not set" in many fields (Docker sends blockIO.weight 0 and cpu.shares 0 in
+ * every config), and runc treats 0 there as "leave it alone"; so do all backends. */
+static void unset_zero_i64(struct opt_i64 *o)
+{
+	if (o->set && o->v == 0)
+		o->set = false;
+}
+static void unset_zero_u64(struct opt_u64 *o)
+{
+	if (o->set && o->v == 0)
+		o->set = false;
+}
+
 int cgroup_apply(struct cgroup *cg, const struct cgroup_resources *r, bool update,
 		 struct error *err)
 {
-	return DISPATCH(apply, r, update, err);
+	struct cgroup_resources n = *r; /* shallow: only scalar fields change */
+	unset_zero_i64(&n.memory.limit);
+	unset_zero_i64(&n.memory.reservation);
+	unset_zero_i64(&n.memory.swap);
+	unset_zero_i64(&n.memory.kernel);
+	unset_zero_i64(&n.memory.kernel_tcp);
+	unset_zero_u64(&n.cpu.shares);
+	unset_zero_i64(&n.cpu.quota);
+	unset_zero_u64(&n.cpu.period);
+	unset_zero_i64(&n.cpu.realtime_runtime);
+	unset_zero_u64(&n.cpu.realtime_period);
+	unset_zero_i64(&n.pids_limit);
+	unset_zero_u64(&n.blkio.weight);
+	unset_zero_u64(&n.blkio.leaf_weight);
+	if (n.cpu.cpus && *n.cpu.cpus == '\0')
+		n.cpu.cpus = NULL;
+	if (n.cpu.mems && *n.cpu.mems == '\0')
+		n.cpu.mems = NULL;
+	return DISPATCH(apply, &n, update, err);
 }
 int cgroup_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct error *err)
 {
