@@ -369,23 +369,21 @@ cpu_ticks() {
 }
 
 @test "cpuset cpus 0 and cpu shares 1024 vs 256: two busy loops on cpu 0 share it about 4:1" {
-	[ "$(nproc)" -ge 1 ]
 	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 1024}'
 	ctr_detach sh -c 'grep Cpus_allowed_list /proc/self/status > /tmp/cpus; while :; do :; done'
-	id1=$ID
 	pid1=$(ctr_pid "$ID")
 	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 256}'
 	ctr_detach sh -c 'while :; do :; done'
 	pid2=$(ctr_pid "$ID")
 	retry 30 test -s "$BUNDLE/rootfs/tmp/cpus"
 	[ "$(awk '{ print $2 }' "$BUNDLE/rootfs/tmp/cpus")" = 0 ]
-	sleep 0.5
+	sleep 0.3
 	a0=$(cpu_ticks $pid1)
 	b0=$(cpu_ticks $pid2)
-	sleep 2
+	sleep 1.5
 	a=$(($(cpu_ticks $pid1) - a0))
 	b=$(($(cpu_ticks $pid2) - b0))
-	echo "ticks: shares 1024: $a, shares 256: $b" >&2
+	echo "# cpu ticks in 1.5 s on cpu 0: shares 1024: $a, shares 256: $b" >&3
 	[ "$a" -gt 0 ]
 	[ "$a" -ge $((2 * b)) ]
 	# the values as written: v1 takes shares as they are, v2 maps them onto cpu.weight as runc does
@@ -395,7 +393,6 @@ cpu_ticks() {
 		[ "$(cat "$(cg_path "$CG_TEST/c1" cpu cpu.shares)")" = 1024 ]
 		[ "$(cat "$(cg_path "$CG" cpu cpu.shares)")" = 256 ]
 	fi
-	: "$id1"
 }
 
 @test "memory reservation is written (no effect without memory pressure: read back)" {
@@ -456,7 +453,7 @@ hugetlb_file() {
 	no_cgroup_left
 }
 
-@test "unified memory.high: allocations above it are throttled (v2), a clear error on v1" {
+@test "unified memory.high: a process above it is throttled, not killed (v2), a clear error on v1" {
 	cfg '.linux.resources.unified = {"memory.high": "16777216"}
 		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
 	if [ "$CG_MODE" != v2 ]; then
@@ -467,20 +464,22 @@ hugetlb_file() {
 		no_cgroup_left
 		return
 	fi
-	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=24 2>/dev/null; touch /tmp/done; sleep 100'
-	retry 100 test -e "$BUNDLE/rootfs/tmp/done"
+	# tmpfs pages cannot be reclaimed without swap: past memory.high the kernel makes the writer sleep
+	# on every return to user space, so dd crawls instead of finishing; nothing is OOM-killed
+	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=32 2>/dev/null; touch /tmp/done; sleep 100'
+	ev=$(cgf memory x memory.events)
+	retry 100 sh -c "[ \$(awk '/^high/ { print \$2 }' '$ev') -gt 0 ]"
+	sleep 1
+	[ ! -e "$BUNDLE/rootfs/tmp/done" ]
 	[ "$(cat "$(cgf memory x memory.high)")" = 16777216 ]
-	# above memory.high the kernel reclaims (here: swaps or throttles) and counts each breach
-	[ "$(awk '/^high/ { print $2 }' "$(cgf memory x memory.events)")" -gt 0 ]
+	[ "$(awk '/^oom_kill/ { print $2 }' "$ev")" = 0 ]
+	[ "$(ctr_status "$ID")" = running ]
 }
 
-@test "network classID: a clear error where net_cls is not mounted" {
+@test "network classID: a clear error where net_cls is not mounted (always on v2)" {
 	cfg '.linux.resources.network = {"classID": 1048577}'
 	ctr_run true
-	if [ "$CG_MODE" = v2 ]; then
-		# v2 has no net_cls: runc ignores the key there
-		assert_status 0
-	elif [ -d /sys/fs/cgroup/net_cls ]; then
+	if [ -d /sys/fs/cgroup/net_cls ]; then
 		assert_status 0
 	else
 		[ "$status" -ne 0 ]
