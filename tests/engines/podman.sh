@@ -142,6 +142,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "# podman $(podman --version | awk '{print $3}') with runtime $RT"
+# A file under /var/tmp in the image: --read-only puts a tmpfs there with tmpcopyup, which must keep it.
+mkdir -p "$T/rootfs/var/tmp" && echo from-image >"$T/rootfs/var/tmp/image-file"
 busybox_tar "$T/rootfs" "$T/rootfs.tar" >/dev/null || { echo "FAIL setup: cannot build the busybox rootfs"; exit 1; }
 pm import -q "$T/rootfs.tar" "$IMG" >/dev/null || { echo "FAIL setup: podman import failed"; exit 1; }
 
@@ -363,10 +365,22 @@ c_hostname() {
 	[ "$(hostname)" != berthbox ] || { echo "host's hostname changed"; return 1; }
 }
 
+# cfg_json NAME PYEXPR: a field of the config.json podman wrote for container NAME (c = the parsed JSON).
+cfg_json() {
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$T/root/overlay-containers/$(pm inspect -f '{{.Id}}' "$1")/userdata/config.json" "$2"
+}
+
 c_read_only() {
 	local out
-	out=$(prun --rm --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-writable')
-	expect_eq "--read-only" tmp-writable "$out" || return 1
+	trap 'pm rm -f ro >/dev/null 2>&1' RETURN
+	# podman mounts tmpfs with "tmpcopyup" on /tmp, /var/tmp and /run (read_only_tmpfs): the image's files there stay visible.
+	out=$(prun --name ro --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-writable; cat /var/tmp/image-file')
+	if ! expect_eq "--read-only" "tmp-writable
+from-image" "$out"; then
+		echo "tmpfs mounts in config.json: $(cfg_json ro '[(m["destination"], m.get("options")) for m in c["mounts"] if m.get("type") == "tmpfs"]')"
+		return 1
+	fi
 	out=$(prun --rm "$IMG" sh -c 'touch /x && echo root-writable')
 	expect_eq "without --read-only" root-writable "$out"
 }
@@ -387,7 +401,7 @@ c_rlimits() {
 	# With any --ulimit, podman drops containers.conf's defaults and adds nproc=1048576, above this host's
 	# hard limit (no CAP_SYS_RESOURCE): so nproc is given as well.
 	if ! expect_eq "--ulimit nofile=1024:2048 nproc=4096:8192" "1024 2048 4096 8192" "$(prun --name ul --ulimit nofile=1024:2048 --ulimit nproc=4096:8192 "$IMG" sh -c 'echo $(ulimit -n) $(ulimit -Hn) $(ulimit -u) $(ulimit -Hu)')"; then
-		echo "config.json process.rlimits: $(cat "$T"/root/overlay-containers/"$(pm inspect -f '{{.Id}}' ul)"/userdata/config.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["process"]["rlimits"])')"
+		echo "config.json process.rlimits: $(cfg_json ul 'c["process"]["rlimits"]')"
 		return 1
 	fi
 	expect_eq "default nofile from containers.conf" "20000" "$(prun --rm "$IMG" sh -c 'ulimit -n')"
@@ -453,7 +467,7 @@ c_update() {
 }
 
 eval "lib_$(declare -f check)"
-export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
+export -f cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
 	c_kill c_restart c_pause_unpause c_rm_f_running c_rm_f_paused c_memory_limit c_oom_kill c_pids_limit \
 	c_tty_it c_user c_env c_workdir c_hostname c_read_only c_cap_drop c_rlimits c_init c_net_none \
 	c_net_host c_net_bridge_ports c_update free_port
