@@ -399,6 +399,115 @@ c_update() {
 	expect_eq "docker inspect Memory" $((96 << 20)) "$(state '{{.HostConfig.Memory}}' upd)"
 }
 
+# ---- beyond the list of issue 4: what everyday docker use also sends to the runtime ----------------------
+
+c_exec_opts() {
+	drun -d --name ex "$IMG" sleep 1000 >/dev/null || return 1
+	expect_eq "exec -u -w -e" "1000 /tmp xyz" "$(d exec -u 1000 -w /tmp -e V=xyz ex sh -c 'echo $(id -u) $(pwd) $V')" || return 1
+	d exec -d ex sh -c 'echo detached-exec >/tmp/mark' || return 1
+	wait_for 5 sh -c "$DOCKER -H unix://$SOCK exec ex cat /tmp/mark | grep -q detached-exec" || { echo "exec -d did not run"; return 1; }
+	local out
+	out=$(script -qec "stty rows 33 cols 99; $DOCKER -H unix://$SOCK exec -it ex sh -c 'sleep 1; stty size'" /dev/null | tr -d '\r')
+	expect_match "exec -it size" '33 99$' "$out"
+}
+
+c_volumes() {
+	mkdir -p "$T/vol" && echo from-host >"$T/vol/in"
+	local out
+	out=$(drun --rm -v "$T/vol:/data" -v named1:/named "$IMG" sh -c 'cat /data/in; echo from-ctr >/data/out; echo kept >/named/f')
+	expect_eq "bind mount read" from-host "$out" || return 1
+	expect_eq "bind mount write" from-ctr "$(cat "$T/vol/out")" || return 1
+	expect_eq "named volume" kept "$(drun --rm -v named1:/named "$IMG" cat /named/f)" || return 1
+	out=$(drun --rm -v "$T/vol:/data:ro" "$IMG" sh -c 'echo x >/data/y 2>&1 || echo ro-ok')
+	expect_match ":ro bind" 'Read-only|ro-ok' "$out" || return 1
+	d volume rm named1 >/dev/null
+}
+
+c_all_caps() {
+	# --privileged asks for every capability, and CAP_SYS_RESOURCE is not in this host's bounding set: runc
+	# fails it too ("unable to apply caps"). Everything else, without seccomp, is what privileged code needs.
+	local out
+	out=$(drun --rm --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined "$IMG" sh -c \
+		'mount -t tmpfs t /tmp && echo mount-ok; grep CapEff /proc/self/status' 2>&1)
+	expect_match "mount with --cap-add ALL" 'mount-ok' "$out" || return 1
+	local eff
+	eff=$(echo "$out" | awk '/CapEff/ { print $2 }')
+	# SYS_ADMIN (21), NET_ADMIN (12), SYS_PTRACE (19) and SYS_MODULE (16) there; SYS_RESOURCE (24) not.
+	local bit
+	for bit in 21 12 19 16; do
+		[ $(((0x$eff >> bit) & 1)) = 1 ] || { echo "CapEff $eff lacks capability $bit"; return 1; }
+	done
+	[ $(((0x$eff >> 24) & 1)) = 0 ] || { echo "CapEff $eff has CAP_SYS_RESOURCE after --cap-drop"; return 1; }
+}
+
+c_sysctl() {
+	expect_eq "--sysctl" 1 "$(drun --rm --sysctl net.ipv4.ip_forward=1 "$IMG" cat /proc/sys/net/ipv4/ip_forward)" || return 1
+	expect_eq "--shm-size" 8388608 "$(drun --rm --shm-size 8m "$IMG" sh -c "df -B1 /dev/shm | awk 'NR==2 { print \$2 }'")"
+}
+
+c_oom_score() {
+	expect_eq "--oom-score-adj" 321 "$(drun --rm --oom-score-adj 321 "$IMG" cat /proc/self/oom_score_adj)"
+}
+
+c_group_add() {
+	expect_match "--group-add" 'groups=.*\b(4242)' "$(drun --rm -u 1000 --group-add 4242 "$IMG" id)"
+}
+
+c_cpu() {
+	drun -d --name cpu --cpu-shares 512 --cpuset-cpus 0 --cpus 1.5 "$IMG" sleep 1000 >/dev/null || return 1
+	expect_eq "cpu.shares" 512 "$(cat "$(cgpath cpu cpu)/cpu.shares")" || return 1
+	expect_eq "cpu.cfs_quota_us" 150000 "$(cat "$(cgpath cpu cpu)/cpu.cfs_quota_us")" || return 1
+	expect_eq "cpuset.cpus" 0 "$(cat "$(cgpath cpuset cpu)/cpuset.cpus")" || return 1
+	expect_eq "Cpus_allowed_list" 0 "$(d exec cpu awk '/Cpus_allowed_list/ { print $2 }' /proc/self/status)" || return 1
+	d rm -f cpu >/dev/null
+}
+
+c_pid_ipc_host() {
+	expect_match "--pid host sees dockerd" dockerd "$(drun --rm --pid host "$IMG" sh -c "cat /proc/$DPID/comm")" || return 1
+	expect_eq "--ipc host" "$(readlink /proc/self/ns/ipc)" "$(drun --rm --ipc host "$IMG" readlink /proc/self/ns/ipc)"
+}
+
+c_cgroupns() {
+	local out
+	out=$(drun --rm --cgroupns private "$IMG" cat /proc/self/cgroup)
+	expect_match "--cgroupns private" '^[0-9]+:memory:/$' "$out"
+}
+
+c_restart_policy() {
+	drun -d --name rp --restart on-failure:2 "$IMG" sh -c 'echo run; exit 3' >/dev/null || return 1
+	wait_for 20 sh -c "[ \$($DOCKER -H unix://$SOCK logs rp | grep -c run) -ge 3 ]" || { echo "restarts: $(state '{{.RestartCount}}' rp)"; return 1; }
+	wait_for 10 sh -c "[ \"\$($DOCKER -H unix://$SOCK inspect -f '{{.State.Running}}' rp)\" = false ]"
+	expect_eq "restart count" 2 "$(state '{{.RestartCount}}' rp)" || return 1
+	expect_eq "exit code" 3 "$(state '{{.State.ExitCode}}' rp)" || return 1
+	d rm -f rp >/dev/null
+}
+
+c_seccomp() {
+	# Docker's default profile denies unshare(CLONE_NEWUSER)-style calls such as keyctl/add_key: use swapoff,
+	# which the profile blocks even with the capability, and which unconfined lets reach the kernel (ENOENT/EINVAL).
+	local def unc
+	def=$(drun --rm --cap-add SYS_ADMIN "$IMG" sh -c 'swapoff /nonexistent 2>&1')
+	unc=$(drun --rm --cap-add SYS_ADMIN --security-opt seccomp=unconfined "$IMG" sh -c 'swapoff /nonexistent 2>&1')
+	expect_match "swapoff under the default profile" 'Operation not permitted' "$def" || return 1
+	expect_match "swapoff unconfined" 'No such file' "$unc"
+}
+
+c_logs_wait() {
+	drun -d --name lw "$IMG" sh -c 'echo to-out; echo to-err >&2; sleep 1; exit 9' >/dev/null || return 1
+	expect_eq "docker wait" 9 "$(d wait lw)" || return 1
+	expect_eq "stdout" to-out "$(d logs lw 2>/dev/null)" || return 1
+	expect_eq "stderr" to-err "$(d logs lw 2>&1 >/dev/null)" || return 1
+	d rm -f lw >/dev/null
+}
+
+c_device() {
+	expect_match "--device" '^c.* 1, +3 ' "$(drun --rm --device /dev/null:/dev/mynull "$IMG" ls -l /dev/mynull)" || return 1
+	expect_match "--device usable" ok "$(drun --rm --device /dev/null:/dev/mynull "$IMG" sh -c 'echo x >/dev/mynull && echo ok')"
+}
+
+export -f c_exec_opts c_volumes c_all_caps c_sysctl c_oom_score c_group_add c_cpu c_pid_ipc_host c_cgroupns \
+	c_restart_policy c_seccomp c_logs_wait c_device
+
 export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit c_exec_tty c_top c_ps c_stop c_kill \
 	c_restart c_pause c_rm_running c_rm_paused c_memory c_oom c_pids c_it c_user c_env c_workdir c_hostname \
 	c_read_only c_cap_drop c_ulimit c_init c_net_none c_net_host c_net_bridge c_update
@@ -445,5 +554,18 @@ check net-none c_net_none
 check net-host c_net_host
 check net-bridge-publish c_net_bridge
 check update c_update
+check exec-user-cwd-env-detach c_exec_opts
+check volumes c_volumes
+check cap-add-all c_all_caps
+check sysctl-shm c_sysctl
+check oom-score-adj c_oom_score
+check group-add c_group_add
+check cpu-limits c_cpu
+check pid-ipc-host c_pid_ipc_host
+check cgroupns-private c_cgroupns
+check restart-policy c_restart_policy
+check seccomp-default c_seccomp
+check logs-wait c_logs_wait
+check device c_device
 
 summary
