@@ -71,7 +71,8 @@ cleanup() {
 		case $d in */process_api*) continue ;; esac
 		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
-	grep -o " $T[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	[ -n "${CTD_LOG:-}" ] && cp "$T/containerd.log" "$CTD_LOG"
+	grep -o " ${T}[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -190,11 +191,15 @@ c_exit_code() {
 }
 
 c_detached() {
-	local pid
+	local pid out
 	RUN -d "$IMG" det1 sleep 1000 >/dev/null || { echo "ctr run -d failed"; return 1; }
 	wait_for 10 is_state det1 RUNNING || { echo "state $(state det1), want RUNNING"; return 1; }
 	pid=$(taskpid det1)
 	expect_match "task comm" '^sleep$' "$(cat /proc/"$pid"/comm 2>&1)" || return 1
+	# The runtime under test is the one that made it: its own state command, on the shim's root, knows it.
+	out=$(timeout 10 "$RUNTIME" --root "/run/containerd/runc/$NS" state det1) || { echo "$RUNTIME state det1 failed: $out"; return 1; }
+	expect_eq "runtime state: status" running "$(echo "$out" | jq -r .status)" || return 1
+	expect_eq "runtime state: pid" "$pid" "$(echo "$out" | jq -r .pid)" || return 1
 	gone det1
 }
 
@@ -207,6 +212,27 @@ c_exec() {
 	out=$(C task exec --exec-id e2 ex1 cat /proc/1/comm)
 	expect_eq "exec sees the container's pid 1" sleep "$out" || return 1
 	gone ex1
+}
+
+c_exec_user_cwd() {
+	local out
+	RUN -d "$IMG" ex4 sleep 1000 >/dev/null || { echo "ctr run -d failed"; return 1; }
+	out=$(C task exec --exec-id e1 --user 1000 --cwd /home/user ex4 sh -c 'echo $(id -u) $(pwd)')
+	expect_eq "exec uid and cwd" "1000 /home/user" "$out" || return 1
+	gone ex4
+}
+
+# The shim reads the runtime's --log (json) to report why create failed: the cause must reach ctr's stderr.
+c_error() {
+	local out rc
+	out=$(RUN --rm "$IMG" er1 /no/such/binary 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] || { echo "ctr run of a missing executable exited 0"; return 1; }
+	expect_match "error message" '/no/such/binary' "$out" || return 1
+	expect_match "error cause" '[Nn]o such file|not found' "$out" || return 1
+	gone er1
+	[ -d "$(cg memory er1)" ] && { echo "cgroup $(cg memory er1) left after the failed create"; return 1; }
+	return 0
 }
 
 c_exec_exit_code() {
@@ -410,7 +436,8 @@ c_capdrop() {
 	out=$(RUN --rm --cap-drop CAP_CHOWN "$IMG" cd1 sh -c 'touch /tmp/f; chown 1000 /tmp/f 2>&1; grep CapEff /proc/self/status')
 	expect_match "chown without CAP_CHOWN" 'Operation not permitted' "$out" || return 1
 	# CAP_CHOWN is bit 0: the effective set is even.
-	local eff=$(echo "$out" | awk '/CapEff/ { print $2 }')
+	local eff
+	eff=$(echo "$out" | awk '/CapEff/ { print $2 }')
 	[ $((0x$eff & 1)) -eq 0 ] || { echo "CapEff $eff still has CAP_CHOWN"; return 1; }
 }
 
@@ -471,7 +498,7 @@ c_update() {
 	gone up1
 }
 
-export -f c_run_rm c_exit_code c_detached c_exec c_exec_exit_code c_exec_tty c_ps c_stop c_kill c_restart c_pause \
+export -f c_run_rm c_exit_code c_detached c_exec c_exec_user_cwd c_error c_exec_exit_code c_exec_tty c_ps c_stop c_kill c_restart c_pause \
 	c_rm_running c_rm_paused c_memory c_oom c_pids c_tty c_user c_env c_workdir c_hostname c_readonly c_capdrop \
 	c_rlimits c_init c_net_none c_net_host c_net_bridge c_update
 export -f expect_eq expect_match wait_for
@@ -483,6 +510,8 @@ check "exit code propagation" c_exit_code
 check "detached run (run -d)" c_detached
 check "exec output" c_exec
 check "exec exit code" c_exec_exit_code
+check "exec --user --cwd" c_exec_user_cwd
+check "create error reaches ctr (missing executable)" c_error
 check "exec -t" c_exec_tty
 check "ps/top (ctr task ps)" c_ps
 check "stop (ctr task kill, SIGTERM)" c_stop
