@@ -508,6 +508,48 @@ c_device() {
 export -f c_exec_opts c_volumes c_all_caps c_sysctl c_oom_score c_group_add c_cpu c_pid_ipc_host c_cgroupns \
 	c_restart_policy c_seccomp c_logs_wait c_device
 
+c_stdin_pipe() {
+	expect_eq "stdin through -i" "piped-in 3" "$(printf 'piped-in\na\nb\n' | drun --rm -i "$IMG" sh -c 'read l; echo $l $(($(wc -l) + 1))')"
+}
+
+c_stop_timeout() {
+	# PID 1 ignores SIGTERM (no handler): docker stop falls back to SIGKILL after -t.
+	drun -d --name stubborn "$IMG" sleep 1000 >/dev/null || return 1
+	local t0=$SECONDS
+	d stop -t 2 stubborn >/dev/null || return 1
+	local took=$((SECONDS - t0))
+	[ $took -ge 2 ] && [ $took -lt 15 ] || { echo "stop -t 2 took $took s"; return 1; }
+	expect_eq "exit code" 137 "$(state '{{.State.ExitCode}}' stubborn)" || return 1
+	drun -d --name sig --stop-signal USR2 "$IMG" sh -c 'trap "echo got-usr2; exit 0" USR2; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+	wait_for 10 sh -c "$DOCKER -H unix://$SOCK logs sig | grep -q ready" || return 1
+	d stop -t 20 sig >/dev/null || return 1
+	expect_match "--stop-signal" got-usr2 "$(d logs sig)" || return 1
+	d rm -f stubborn sig >/dev/null
+}
+
+c_blkio() {
+	local dev
+	dev=$(awk '$2 == "/" { print $1 }' /proc/self/mounts | head -1)
+	[ -b "$dev" ] || dev=/dev/$(lsblk -dno NAME | grep -v zram | head -1)
+	local mm
+	mm=$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')
+	drun -d --name bio --device-read-bps "$dev:1mb" --device-write-iops "$dev:77" "$IMG" sleep 1000 >/dev/null || return 1
+	expect_eq "read_bps_device" "$mm 1048576" "$(cat "$(cgpath blkio bio)/blkio.throttle.read_bps_device")" || return 1
+	expect_eq "write_iops_device" "$mm 77" "$(cat "$(cgpath blkio bio)/blkio.throttle.write_iops_device")" || return 1
+	d rm -f bio >/dev/null
+}
+
+c_health() {
+	drun -d --name hc --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 1 "$IMG" sh -c 'sleep 2; touch /tmp/ok; sleep 1000' >/dev/null || return 1
+	wait_for 20 sh -c "[ \"\$($DOCKER -H unix://$SOCK inspect -f '{{.State.Health.Status}}' hc)\" = healthy ]" ||
+		{ echo "health: $(state '{{.State.Health.Status}}' hc) $(state '{{json .State.Health.Log}}' hc | head -c 300)"; return 1; }
+	d exec hc rm /tmp/ok
+	wait_for 20 sh -c "[ \"\$($DOCKER -H unix://$SOCK inspect -f '{{.State.Health.Status}}' hc)\" = unhealthy ]" || { echo "never unhealthy"; return 1; }
+	d rm -f hc >/dev/null
+}
+
+export -f c_stdin_pipe c_stop_timeout c_blkio c_health
+
 export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit c_exec_tty c_top c_ps c_stop c_kill \
 	c_restart c_pause c_rm_running c_rm_paused c_memory c_oom c_pids c_it c_user c_env c_workdir c_hostname \
 	c_read_only c_cap_drop c_ulimit c_init c_net_none c_net_host c_net_bridge c_update
@@ -567,5 +609,9 @@ check restart-policy c_restart_policy
 check seccomp-default c_seccomp
 check logs-wait c_logs_wait
 check device c_device
+check stdin-pipe c_stdin_pipe
+check stop-timeout-signal c_stop_timeout
+check blkio-throttle c_blkio
+check healthcheck c_health
 
 summary
