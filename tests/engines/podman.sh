@@ -18,6 +18,32 @@ set -u
 RT=$(engine_runtime) || exit 2
 export RT
 
+# Runs argv as a child, reaps every orphan reparented to it, and exits with the child's status once the
+# orphans are gone too (at most 10 s after the child).
+SUBREAPER='
+import ctypes, os, signal, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, lambda s, f: os.kill(pid, s))
+rc, deadline = None, None
+while True:
+    try:
+        p, st = os.waitpid(-1, 0 if rc is None else os.WNOHANG)
+    except ChildProcessError:
+        break
+    except InterruptedError:
+        continue
+    if p == pid:
+        rc, deadline = os.waitstatus_to_exitcode(st), time.time() + 10
+    elif p == 0:
+        if time.time() > deadline:
+            break
+        time.sleep(0.1)
+sys.exit(rc if rc >= 0 else 128 - rc)
+'
 if [ -z "${BERTH_PODMAN_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "podman.sh: must run as root" >&2; exit 2; }
 	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x /usr/lib/cni/bridge ] ||
@@ -32,7 +58,9 @@ if [ -z "${BERTH_PODMAN_NS:-}" ]; then
 	fi
 	# A private mount and network namespace: whatever podman, conmon, CNI and the runtime mount or
 	# create there (overlays, shm, /run/netns binds, cni-podman0, veths, iptables) dies with it.
-	exec unshare --mount --net --propagation private --fork env BERTH_PODMAN_NS=1 RUNTIME="$RT" bash "$0" "$@"
+	# conmon double-forks and this host's PID 1 reaps orphans late: a child subreaper collects them.
+	exec unshare --mount --net --propagation private --fork \
+		python3 -c "$SUBREAPER" env BERTH_PODMAN_NS=1 RUNTIME="$RT" bash "$0" "$@"
 fi
 
 ip link set lo up
@@ -335,12 +363,21 @@ c_pids_limit() {
 
 c_tty_it() {
 	local out
-	out=$(script -qec "$(pm_cmdline run --cgroup-parent "$CGP" --rm -it "$IMG" sh -c 'tty; [ -t 0 ] && echo stdin-tty; stty size')" /dev/null </dev/null)
+	# The terminal's size (set on script's pty) reaches the container's console (consoleSize / resize).
+	out=$(script -qec "stty rows 33 cols 111; $(pm_cmdline run --cgroup-parent "$CGP" --rm -it "$IMG" sh -c 'tty; [ -t 0 ] && echo stdin-tty; stty size')" /dev/null </dev/null)
 	expect_match "run -it" '/dev/pts/[0-9]+' "$out" || return 1
 	expect_match "run -it" 'stdin-tty' "$out" || return 1
+	expect_match "console size" '33 111' "$out" || return 1
 	# Input typed on the terminal reaches the container, and its exit code comes back.
 	out=$(printf 'echo typed-$((6*7))\nexit 9\n' | script -qec "$(pm_cmdline run --cgroup-parent "$CGP" --rm -it "$IMG" sh)" /dev/null; echo "rc=$?")
 	expect_match "stdin through the tty" 'typed-42' "$out"
+}
+
+c_preserve_fds() {
+	local out
+	echo passed-fd-content >"$T/fd3"
+	out=$(prun --rm --preserve-fds 1 "$IMG" sh -c 'cat <&3' 3<"$T/fd3")
+	expect_eq "fd 3 read inside" passed-fd-content "$out"
 }
 
 c_user() {
@@ -467,7 +504,7 @@ c_update() {
 }
 
 eval "lib_$(declare -f check)"
-export -f cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
+export -f c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
 	c_kill c_restart c_pause_unpause c_rm_f_running c_rm_f_paused c_memory_limit c_oom_kill c_pids_limit \
 	c_tty_it c_user c_env c_workdir c_hostname c_read_only c_cap_drop c_rlimits c_init c_net_none \
 	c_net_host c_net_bridge_ports c_update free_port
@@ -495,6 +532,7 @@ check memory-limit c_memory_limit
 check oom-kill-137 c_oom_kill
 check pids-limit c_pids_limit
 check run-it-tty c_tty_it
+check preserve-fds c_preserve_fds
 check user c_user
 check env c_env
 check workdir c_workdir
