@@ -504,6 +504,72 @@ c_update() {
 }
 
 eval "lib_$(declare -f check)"
+# ------------------------------------------------ beyond issue 4's list: other everyday run options
+
+c_volumes() {
+	local out
+	mkdir -p "$T/vol" && echo host-side >"$T/vol/in"
+	out=$(prun --rm -v "$T/vol:/data" "$IMG" sh -c 'cat /data/in; echo container-side > /data/out')
+	expect_eq "bind volume read" host-side "$out" || return 1
+	expect_eq "bind volume write seen on the host" container-side "$(cat "$T/vol/out" 2>/dev/null)" || return 1
+	out=$(prun --rm -v "$T/vol:/data:ro" "$IMG" sh -c 'echo x > /data/ro 2>/dev/null && echo writable; cat /data/in')
+	expect_eq ":ro volume" host-side "$out"
+}
+
+c_tmpfs_mount() {
+	local out
+	out=$(prun --rm --tmpfs /scratch:size=2m,mode=1777 "$IMG" sh -c 'stat -c %a /scratch; df -k /scratch | tail -n1 | awk "{print \$2}"; grep " /scratch " /proc/mounts | cut -d" " -f3')
+	expect_eq "--tmpfs /scratch: mode, size (KiB), type" "1777
+2048
+tmpfs" "$out"
+}
+
+c_host_namespaces() {
+	local out
+	sleep 300 &
+	local spid=$!
+	out=$(prun --rm --pid host "$IMG" sh -c "cat /proc/$spid/comm")
+	kill $spid
+	expect_eq "--pid host sees a host process" sleep "$out" || return 1
+	expect_eq "--uts host" "$(hostname)" "$(prun --rm --uts host "$IMG" hostname)" || return 1
+	expect_eq "--ipc host" "$(readlink /proc/self/ns/ipc)" "$(prun --rm --ipc host --pid host "$IMG" readlink /proc/self/ns/ipc)"
+}
+
+c_sysctl() {
+	expect_eq "--sysctl in the container's netns" 1024 "$(prun --rm --sysctl net.ipv4.ip_unprivileged_port_start=1024 --sysctl net.ipv4.ping_group_range='0 0' "$IMG" cat /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+}
+
+c_security_opts() {
+	local out
+	out=$(prun --rm "$IMG" sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t" | tr "\n" " "')
+	expect_eq "defaults" "NoNewPrivs:0 Seccomp:2 " "$out" || return 1
+	out=$(prun --rm --security-opt no-new-privileges --security-opt seccomp=unconfined "$IMG" sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t" | tr "\n" " "')
+	expect_eq "no-new-privileges, seccomp=unconfined" "NoNewPrivs:1 Seccomp:0 " "$out"
+}
+
+c_cpu_misc_limits() {
+	local pid
+	prun -d --name cpu --cpus 0.5 --cpuset-cpus 0 --cpu-shares 256 --oom-score-adj 500 --shm-size 8m "$IMG" sleep 1000 >/dev/null || return 1
+	pid=$(cpid cpu)
+	expect_eq "cpu.cfs_quota_us" 50000 "$(cat "$(cg_file "$pid" cpu cpu.cfs_quota_us)")" || return 1
+	expect_eq "cpu.shares" 256 "$(cat "$(cg_file "$pid" cpu cpu.shares)")" || return 1
+	expect_eq "cpuset.cpus" 0 "$(cat "$(cg_file "$pid" cpuset cpuset.cpus)")" || return 1
+	expect_eq "oom_score_adj" 500 "$(cat /proc/"$pid"/oom_score_adj)" || return 1
+	expect_eq "/dev/shm size (KiB)" 8192 "$(pm exec cpu sh -c 'df -k /dev/shm | tail -n1' | awk '{print $2}')"
+}
+
+c_exec_paused() {
+	local out rc
+	prun -d --name ep "$IMG" sleep 1000 >/dev/null || return 1
+	pm pause ep >/dev/null || return 1
+	out=$(pm exec ep true 2>&1)
+	rc=$?
+	pm unpause ep >/dev/null
+	[ $rc -ne 0 ] || { echo "exec into a paused container succeeded"; return 1; }
+	expect_eq "exec after unpause" ok "$(pm exec ep echo ok)"
+}
+
+export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
 export -f c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
 	c_kill c_restart c_pause_unpause c_rm_f_running c_rm_f_paused c_memory_limit c_oom_kill c_pids_limit \
 	c_tty_it c_user c_env c_workdir c_hostname c_read_only c_cap_drop c_rlimits c_init c_net_none \
@@ -545,5 +611,12 @@ check network-none c_net_none
 check network-host c_net_host
 check network-bridge-ports c_net_bridge_ports
 check update c_update
+check volumes c_volumes
+check tmpfs-mount c_tmpfs_mount
+check host-namespaces c_host_namespaces
+check sysctl c_sysctl
+check security-opts c_security_opts
+check cpu-shm-oom-score c_cpu_misc_limits
+check exec-paused c_exec_paused
 
 summary
