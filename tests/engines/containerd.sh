@@ -214,6 +214,13 @@ c_exec() {
 	gone ex1
 }
 
+# The size of the caller's terminal reaches the container's (consoleSize / resize through the console socket).
+c_tty_size() {
+	local out
+	out=$(script -qec "stty cols 123 rows 45; timeout 30 ctr --address $SOCK -n $NS run --runc-binary $RUNTIME --rm -t $IMG ts1 sh -c 'sleep 0.5; stty size'" /dev/null </dev/null | tr -d '\r')
+	expect_match "stty size (rows cols)" '(^|[^0-9])45 123$' "$out"
+}
+
 c_exec_user_cwd() {
 	local out
 	RUN -d "$IMG" ex4 sleep 1000 >/dev/null || { echo "ctr run -d failed"; return 1; }
@@ -288,6 +295,22 @@ c_kill() {
 	wait $bg
 	rc=$?
 	expect_eq "exit code after SIGKILL" 137 "$rc"
+}
+
+# ctr task kill -a: the shim runs `kill --all`; every process gets the signal, not only init (which traps it).
+c_kill_all() {
+	local out
+	RUN -d "$IMG" ka1 sh -c 'trap "echo usr1" USR1; sleep 1000 & sleep 1001 & while :; do sleep 0.2; done' >/dev/null || return 1
+	wait_for 10 is_state ka1 RUNNING || { echo "not running"; return 1; }
+	sleep 0.3
+	out=$(C task exec --exec-id e0 ka1 ps -o pid,args)
+	expect_eq "children before the kill" 2 "$(echo "$out" | grep -Ec '^ *[0-9]+ +sleep 100[01]$')" || return 1
+	C task kill -a -s SIGUSR1 ka1 || { echo "ctr task kill -a failed"; return 1; }
+	sleep 0.5
+	out=$(C task exec --exec-id e ka1 ps -o pid,args)
+	echo "$out" | grep -Eq '^ *[0-9]+ +sleep 100[01]$' && { echo "children survived kill --all: $out"; return 1; }
+	expect_eq "init alive (it traps USR1)" RUNNING "$(state ka1)" || return 1
+	gone ka1
 }
 
 c_restart() {
@@ -498,7 +521,7 @@ c_update() {
 	gone up1
 }
 
-export -f c_run_rm c_exit_code c_detached c_exec c_exec_user_cwd c_error c_exec_exit_code c_exec_tty c_ps c_stop c_kill c_restart c_pause \
+export -f c_kill_all c_tty_size c_run_rm c_exit_code c_detached c_exec c_exec_user_cwd c_error c_exec_exit_code c_exec_tty c_ps c_stop c_kill c_restart c_pause \
 	c_rm_running c_rm_paused c_memory c_oom c_pids c_tty c_user c_env c_workdir c_hostname c_readonly c_capdrop \
 	c_rlimits c_init c_net_none c_net_host c_net_bridge c_update
 export -f expect_eq expect_match wait_for
@@ -516,6 +539,7 @@ check "exec -t" c_exec_tty
 check "ps/top (ctr task ps)" c_ps
 check "stop (ctr task kill, SIGTERM)" c_stop
 check "kill (ctr task kill -s SIGKILL)" c_kill
+check "kill --all (ctr task kill -a)" c_kill_all
 check "restart (ctr task kill + task rm + task start)" c_restart
 check "pause/unpause (ctr task pause/resume)" c_pause
 check "rm -f of a running container (ctr task rm -f + containers rm)" c_rm_running
@@ -524,6 +548,7 @@ check "memory limit in the cgroup (--memory-limit)" c_memory
 check "OOM kill exits 137" c_oom
 check "pids limit (spec + rootfs via ctr run --config)" c_pids
 check "-it with a real tty (ctr run -t under script)" c_tty
+check "terminal size reaches the container (ctr run -t)" c_tty_size
 check "user (spec + rootfs via ctr run --config)" c_user
 check "env (--env)" c_env
 check "workdir (--cwd)" c_workdir
