@@ -56,8 +56,6 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 		return 0;
 	}
 	if (json) {
-		/* runc's list --format json: the state fields without ociVersion. */
-		json_array_foreach(arr, i, it) json_object_del(it, "ociVersion");
 		print_json(json_array_size(arr) ? arr : json_null(), false);
 		return 0;
 	}

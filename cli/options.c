@@ -74,7 +74,7 @@ int parse_size_arg(const char *s, const char *flag, long long *out, struct error
 
 void print_json(void *json, bool pretty)
 {
-	char *s = json_dumps(json, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	char *s = json_dumps(json, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_ENCODE_ANY);
 	if (s)
 		printf("%s\n", s);
 	free(s);

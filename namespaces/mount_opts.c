@@ -184,11 +184,7 @@ int mount_opts_parse(char *const *options, struct mount_opts *out, struct error 
 		} else if (strcmp(opt, "ridmap") == 0) {
 			out->idmap = out->idmap_recursive = true;
 		} else if (strcmp(opt, "tmpcopyup") == 0) {
-			mount_opts_free(out);
-			error_set(err, 0, "mount option tmpcopyup: not supported by berth");
-			if (err)
-				err->err = ENOTSUP;
-			return -1;
+			out->tmpcopyup = true;
 		} else if (append_data(out, opt, err) < 0) {
 			mount_opts_free(out);
 			return -1;

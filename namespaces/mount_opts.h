@@ -19,11 +19,12 @@ struct mount_opts {
 	/* The r* options: mount_setattr(AT_RECURSIVE) attributes. */
 	uint64_t attr_set, attr_clr;
 	bool idmap, idmap_recursive;
+	bool tmpcopyup; /* fill a new tmpfs with what it covers */
 	char *data; /* unknown options joined with ',' (mode=755,size=65536k); NULL when none */
 };
 
-/* Parses a NULL-terminated option list (NULL is fine). Fails on options berth cannot honour
- * (tmpcopyup) and on too many propagation options, naming the option. */
+/* Parses a NULL-terminated option list (NULL is fine). Fails on too many propagation options,
+ * naming the option. */
 int mount_opts_parse(char *const *options, struct mount_opts *out, struct error *err);
 void mount_opts_free(struct mount_opts *o);
 

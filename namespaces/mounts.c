@@ -174,6 +174,7 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 	const char *type = m->type && m->type[0] ? m->type : NULL;
 	bool bind = (o->flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
 	char buf[32];
+	_cleanup_close_ int under = -1;
 
 	if (type && strcmp(type, "cgroup") == 0 && !bind)
 		return cgroup_mount_apply(rootfd, cfg, m, o, err);
@@ -192,6 +193,12 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 		if (target < 0)
 			return -1;
 		const char *src = m->source && m->source[0] ? m->source : type;
+		/* Opened before the mount: afterwards the path shows the new, empty tmpfs. */
+		if (o->tmpcopyup && strcmp(type, "tmpfs") == 0) {
+			under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (under < 0)
+				return error_errno(err, "tmpcopyup: open %s", m->destination);
+		}
 		if (mount(src, fd_path(target, buf), type, o->flags, o->data) < 0) {
 			if (errno == EPERM && strcmp(type, "sysfs") == 0) {
 				if (sysfs_fallback(rootfd, m, o, err) < 0)
@@ -208,6 +215,13 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 	_cleanup_close_ int top = resolve_open(rootfd, m->destination, O_PATH, err);
 	if (top < 0)
 		return -1;
+	if (under >= 0) {
+		_cleanup_close_ int fresh = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fresh < 0)
+			return error_errno(err, "tmpcopyup: open the new tmpfs");
+		if (copy_up(under, fresh, err) < 0)
+			return -1;
+	}
 	fd_path(top, buf);
 	/* A bind takes the source's flags: ro, nosuid and friends need a remount. */
 	if (bind && (o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0 &&

@@ -25,3 +25,6 @@ int paths_readonly(char *const *paths, struct error *err);
 int paths_masked(char *const *paths, struct error *err);
 /* Normalized comparison of container paths ("/dev/" == "/dev" == "dev"). */
 bool container_path_eq(const char *a, const char *b);
+/* tmpcopyup: copies the tree under (the directory a tmpfs now covers, opened before the mount)
+ * into mounted (the new tmpfs), keeping modes, owners and symlinks. */
+int copy_up(int under, int mounted, struct error *err);

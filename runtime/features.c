@@ -9,7 +9,7 @@
 #include "runtime/spec_internal.h"
 
 /* Every option the mount code accepts in mounts[].options (sorted, as runc prints them).
- * tmpcopyup is deliberately absent: berth does not copy content up into tmpfs mounts. */
+ */
 static const char *const mount_options[] = {
     "acl",
     "async",
@@ -73,6 +73,7 @@ static const char *const mount_options[] = {
     "suid",
     "symfollow",
     "sync",
+    "tmpcopyup",
     "unbindable",
     NULL,
 };

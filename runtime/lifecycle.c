@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +178,11 @@ int container_list(const char *root, json_t **out, struct error *err)
 		if (container_open(&c, root, de->d_name, false, &e) < 0)
 			continue;
 		json_t *j = state_to_json(&c.st, container_get_status(&c));
+		/* list names the owner of the container's state, as runc does. */
+		struct stat sb;
+		struct passwd *pw;
+		if (j && fstat(c.dirfd, &sb) == 0 && (pw = getpwuid(sb.st_uid)) != NULL)
+			json_object_set_new(j, "owner", json_string(pw->pw_name));
 		json_array_append_new(*out, j);
 	}
 	return 0;
