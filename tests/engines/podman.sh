@@ -569,6 +569,36 @@ c_exec_paused() {
 	expect_eq "exec after unpause" ok "$(pm exec ep echo ok)"
 }
 
+c_stdin_pipe() {
+	expect_eq "run -i with a pipe" piped-run "$(echo piped-run | prun --rm -i "$IMG" cat)" || return 1
+	prun -d --name sp "$IMG" sleep 1000 >/dev/null || return 1
+	expect_eq "exec -i with a pipe" piped-exec "$(echo piped-exec | pm exec -i sp cat)"
+}
+
+c_start_attach() {
+	local rc
+	prun -d --name sa "$IMG" sh -c 'echo run-$(cat /proc/sys/kernel/random/uuid | cut -c1-4); exit 3' >/dev/null || return 1
+	pm wait sa >/dev/null
+	# A second start of the exited container: a new create/start of the same bundle, attached.
+	pm start -a sa >/dev/null
+	rc=$?
+	expect_eq "exit code of start -a" 3 "$rc" || return 1
+	expect_eq "runs logged" 2 "$(pm logs sa | grep -c '^run-')"
+}
+
+c_parallel_runs() {
+	local i out
+	for i in 1 2 3 4 5 6 7 8; do
+		prun --rm "$IMG" sh -c "echo par-$i" >"$T/par.$i" 2>&1 &
+	done
+	wait
+	for i in 1 2 3 4 5 6 7 8; do
+		out=$(cat "$T/par.$i")
+		expect_eq "parallel run $i" "par-$i" "$out" || return 1
+	done
+}
+
+export -f c_stdin_pipe c_start_attach c_parallel_runs
 export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
 export -f c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
 	c_kill c_restart c_pause_unpause c_rm_f_running c_rm_f_paused c_memory_limit c_oom_kill c_pids_limit \
@@ -618,5 +648,8 @@ check sysctl c_sysctl
 check security-opts c_security_opts
 check cpu-shm-oom-score c_cpu_misc_limits
 check exec-paused c_exec_paused
+check stdin-pipe c_stdin_pipe
+check start-attach c_start_attach
+check parallel-runs c_parallel_runs
 
 summary
