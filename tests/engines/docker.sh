@@ -550,6 +550,57 @@ c_health() {
 
 export -f c_stdin_pipe c_stop_timeout c_blkio c_health
 
+c_start_errors() {
+	# Docker's CLI and daemon map the runtime's error text to 127 (not found) and 126 (cannot execute), by
+	# case-sensitive substrings of Go's wording ("no such file or directory", "executable file not found",
+	# "permission denied"): the message the runtime leaves in --log must read as runc's does.
+	local bad=0 got
+	drun -d --name ee "$IMG" sleep 1000 >/dev/null || return 1
+	for t in "run 127 /no/such/cmd" "run 127 nosuchcmd" "run 126 /etc/passwd" "run 126 /tmp" \
+		"exec 126 /no/such/cmd" "exec 126 nosuchcmd" "exec 126 /etc/passwd"; do
+		set -- $t
+		if [ "$1" = run ]; then
+			got=$(drun --rm "$IMG" "$3" 2>&1)
+		else
+			got=$(d exec ee "$3" 2>&1)
+		fi
+		local rc=$?
+		if [ $rc != "$2" ]; then
+			echo "docker $1 $3: want exit $2, got $rc ($(echo "$got" | head -1 | cut -c1-200));"
+			bad=1
+		fi
+	done
+	d rm -f ee >/dev/null
+	return $bad
+}
+
+c_tty_no_stdin() {
+	local out
+	out=$(drun --rm -t "$IMG" sh -c 'tty; echo line' | od -An -c | tr -d ' \n')
+	expect_match "-t output through a pty (CRLF)" 'line\\r\\n' "$out"
+}
+
+c_numeric_kill() {
+	drun -d --name nk "$IMG" sh -c 'trap "echo got-hup" HUP; trap "echo got-usr2; exit 0" 12; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+	wait_for 10 sh -c "$DOCKER -H unix://$SOCK logs nk | grep -q ready" || return 1
+	d kill -s 1 nk >/dev/null || return 1
+	wait_for 5 sh -c "$DOCKER -H unix://$SOCK logs nk | grep -q got-hup" || { echo "signal 1 not delivered"; return 1; }
+	d kill -s SIGUSR2 nk >/dev/null || return 1
+	wait_for 10 sh -c "[ \"\$($DOCKER -H unix://$SOCK inspect -f '{{.State.Running}}' nk)\" = false ]" || { echo "SIGUSR2 not delivered"; return 1; }
+	expect_eq "exit code" 0 "$(state '{{.State.ExitCode}}' nk)" || return 1
+	d rm -f nk >/dev/null
+}
+
+c_top_many() {
+	drun -d --name tm "$IMG" sh -c 'sleep 1001 & sleep 1002 & exec sleep 1003' >/dev/null || return 1
+	wait_for 5 sh -c "[ \$($DOCKER -H unix://$SOCK top tm | grep -c 'sleep 100[123]') = 3 ]" || { echo "top: $(d top tm | tr '\n' ' ')"; return 1; }
+	d exec -d tm sleep 1004
+	wait_for 5 sh -c "$DOCKER -H unix://$SOCK top tm | grep -q 'sleep 1004'" || { echo "exec'd process not in top"; return 1; }
+	d rm -f tm >/dev/null
+}
+
+export -f c_start_errors c_tty_no_stdin c_numeric_kill c_top_many
+
 export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit c_exec_tty c_top c_ps c_stop c_kill \
 	c_restart c_pause c_rm_running c_rm_paused c_memory c_oom c_pids c_it c_user c_env c_workdir c_hostname \
 	c_read_only c_cap_drop c_ulimit c_init c_net_none c_net_host c_net_bridge c_update
@@ -613,5 +664,9 @@ check stdin-pipe c_stdin_pipe
 check stop-timeout-signal c_stop_timeout
 check blkio-throttle c_blkio
 check healthcheck c_health
+check start-errors-126-127 c_start_errors
+check tty-without-stdin c_tty_no_stdin
+check kill-numeric-signals c_numeric_kill
+check top-many-processes c_top_many
 
 summary
