@@ -601,6 +601,57 @@ c_top_many() {
 
 export -f c_start_errors c_tty_no_stdin c_numeric_kill c_top_many
 
+c_join_ns() {
+	# --network/--pid/--ipc container:X: the config names the other container's namespaces by path.
+	drun -d --name nsbase --ipc shareable "$IMG" sh -c 'sleep 1000' >/dev/null || return 1
+	local pid out
+	pid=$(state '{{.State.Pid}}' nsbase)
+	out=$(drun --rm --network container:nsbase --pid container:nsbase --ipc container:nsbase "$IMG" sh -c \
+		'for n in net pid ipc; do readlink /proc/self/ns/$n; done; ps -o comm | grep -c sleep')
+	local want
+	want="$(readlink "/proc/$pid/ns/net") $(readlink "/proc/$pid/ns/pid") $(readlink "/proc/$pid/ns/ipc") 1"
+	d rm -f nsbase >/dev/null
+	expect_eq "namespaces of container:nsbase" "$want" "$(echo $out)"
+}
+
+c_tmpfs_opts() {
+	local out
+	out=$(drun --rm --tmpfs /run:rw,noexec,size=1m,mode=1770 "$IMG" sh -c \
+		"grep ' /run ' /proc/self/mounts; stat -c %a /run; df -k /run | awk 'NR==2 { print \$2 }'")
+	expect_match "tmpfs mount" 'tmpfs /run tmpfs .*noexec' "$out" || return 1
+	expect_match "mode" '^1770$' "$out" || return 1
+	expect_match "size" '^1024$' "$out"
+}
+
+c_file_bind() {
+	echo one-file >"$T/single"
+	expect_eq "single-file bind" one-file "$(drun --rm -v "$T/single:/etc/single:ro" "$IMG" cat /etc/single)"
+}
+
+c_nnp_masked() {
+	local out
+	out=$(drun --rm --security-opt no-new-privileges "$IMG" grep NoNewPrivs /proc/self/status)
+	expect_match "no-new-privileges" 'NoNewPrivs:[[:space:]]+1' "$out" || return 1
+	out=$(drun --rm "$IMG" grep NoNewPrivs /proc/self/status)
+	expect_match "default NoNewPrivs" 'NoNewPrivs:[[:space:]]+0' "$out" || return 1
+	# Docker's maskedPaths and readonlyPaths
+	# Docker's maskedPaths (/proc/timer_list has content on the host) and readonlyPaths (/proc/sys).
+	[ "$(head -c 10 /proc/timer_list | wc -c)" = 10 ] || { echo "host has no /proc/timer_list to compare with"; return 1; }
+	out=$(drun --rm "$IMG" sh -c 'wc -c </proc/timer_list; ls /sys/firmware | wc -l; echo x >/proc/sys/kernel/domainname 2>/dev/null || echo sys-ro')
+	expect_eq "masked /proc/timer_list and /sys/firmware, read-only /proc/sys" "0 0 sys-ro" "$(echo $out)"
+}
+
+c_mem_more() {
+	drun -d --name mm -m 128m --memory-reservation 64m --memory-swappiness 10 "$IMG" sleep 1000 >/dev/null || return 1
+	local cg
+	cg=$(cgpath memory mm)
+	expect_eq "soft_limit_in_bytes" $((64 << 20)) "$(cat "$cg/memory.soft_limit_in_bytes")" || return 1
+	expect_eq "swappiness" 10 "$(cat "$cg/memory.swappiness")" || return 1
+	d rm -f mm >/dev/null
+}
+
+export -f c_join_ns c_tmpfs_opts c_file_bind c_nnp_masked c_mem_more
+
 export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit c_exec_tty c_top c_ps c_stop c_kill \
 	c_restart c_pause c_rm_running c_rm_paused c_memory c_oom c_pids c_it c_user c_env c_workdir c_hostname \
 	c_read_only c_cap_drop c_ulimit c_init c_net_none c_net_host c_net_bridge c_update
@@ -668,5 +719,10 @@ check start-errors-126-127 c_start_errors
 check tty-without-stdin c_tty_no_stdin
 check kill-numeric-signals c_numeric_kill
 check top-many-processes c_top_many
+check join-container-namespaces c_join_ns
+check tmpfs-options c_tmpfs_opts
+check single-file-bind c_file_bind
+check no-new-privs-masked-paths c_nnp_masked
+check memory-reservation-swappiness c_mem_more
 
 summary
