@@ -95,7 +95,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 		return -1;
 	enum container_status s = container_get_status(&c);
 	if (s == STATUS_STOPPED && !(all && c.cg))
-		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+		return error_set(err, ESRCH, "container \"%s\": container not running", id);
 	if (all && c.cg) {
 		if (cgroup_kill_all(c.cg, sig, err) < 0)
 			return -1;
@@ -103,7 +103,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	}
 	_cleanup_close_ int pidfd = container_pidfd(&c);
 	if (pidfd < 0)
-		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+		return error_set(err, ESRCH, "container \"%s\": container not running", id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 		return error_errno(err, "send %s to container \"%s\"", signal_name(sig) ?: "signal",
 				   id);
@@ -214,7 +214,7 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 	if (container_open(&c, root, id, true, err) < 0)
 		return -1;
 	if (container_get_status(&c) == STATUS_STOPPED)
-		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+		return error_set(err, ESRCH, "container \"%s\": container not running", id);
 	if (c.cg == NULL)
 		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
 	return cgroup_apply(c.cg, r, true, err);
@@ -244,7 +244,7 @@ int container_stats(const char *root, const char *id, json_t **out, struct error
 	if (container_open(&c, root, id, false, err) < 0)
 		return -1;
 	if (container_get_status(&c) == STATUS_STOPPED)
-		return error_set(err, ESRCH, "container \"%s\" is not running", id);
+		return error_set(err, ESRCH, "container \"%s\": container not running", id);
 	if (c.cg == NULL)
 		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
 	json_t *data = NULL;
@@ -284,7 +284,7 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 		if (container_open(&c, root, id, false, err) < 0)
 			return first ? -1 : 0;
 		if (container_get_status(&c) == STATUS_STOPPED || c.cg == NULL)
-			return first ? error_set(err, ESRCH, "container \"%s\" is not running", id)
+			return first ? error_set(err, ESRCH, "container \"%s\": container not running", id)
 				     : 0;
 		if (oomfd < 0) {
 			struct error e;

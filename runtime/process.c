@@ -270,10 +270,19 @@ int process_apply_final_affinity(const struct spec_process *p, struct error *err
 static int check_executable(const char *path, struct error *err)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
-		return error_errno(err, "exec: \"%s\": stat %s", path, path);
+	/* Worded as Go's errors are: engines map exit codes 127/126 from these exact lower-case
+	 * phrases ("no such file or directory", "permission denied"). */
+	if (stat(path, &st) < 0) {
+		int e = errno;
+		char lower[128];
+		snprintf(lower, sizeof lower, "%s", strerror(e));
+		if (lower[0] >= 'A' && lower[0] <= 'Z')
+			lower[0] = (char)(lower[0] - 'A' + 'a');
+		return error_cause(err, e, "exec: \"%s\": stat %s: %s", path, path, lower);
+	}
+	/* A directory is "permission denied" for Go's LookPath too (so 126 for engines). */
 	if (S_ISDIR(st.st_mode))
-		return error_cause(err, EISDIR, "exec: \"%s\": is a directory", path);
+		return error_cause(err, EACCES, "exec: \"%s\": permission denied", path);
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
 		return error_cause(err, EACCES, "exec: \"%s\": permission denied", path);
 	return 0;
