@@ -28,3 +28,5 @@ int remove_tree_at(int dirfd, const char *path, struct error *err);
 bool path_exists(const char *path);
 /* Joins a and b with one '/'. malloc'd. */
 char *path_join(const char *a, const char *b);
+/* sendmsg of len bytes with fd attached (SCM_RIGHTS); retries EINTR. Returns bytes or -1. */
+ssize_t send_with_fd(int sock, const void *data, size_t len, int fd);

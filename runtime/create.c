@@ -363,24 +363,6 @@ static int talk_to_init(struct creation *c, struct error *err)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d", (int)pid);
-	_cleanup_free_ char *dir = strdup(path);
-	char *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : dir;
-	if (slash)
-		*slash = '\0';
-	_cleanup_close_ int dfd =
-	    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return error_errno(err, "pid file %s", path);
-	if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, err) < 0)
-		return error_prefix(err, "pid file");
-	return 0;
-}
-
 /* Copies the config into the state dir: later verbs (delete's poststop hooks, exec) must see the
  * spec the container was created with, even if the bundle changes. */
 static int save_config(struct creation *c, struct error *err)
@@ -489,7 +471,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	FAULT_POINT("create-before-state");
 	if (state_write(c->dirfd, &c->st, err) < 0)
 		return -1;
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && pid_file_write(o->pid_file, pid, err) < 0)
 		return -1;
 	return 0;
 }

@@ -151,21 +151,6 @@ static int open_target_namespaces(pid_t pid, int fds[NS_COUNT], struct error *er
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d", (int)pid);
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return error_set(err, ENOMEM, "pid file");
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0)
-		return error_errno(err, "pid file %s", path);
-	if (rename(tmp, path) < 0)
-		return error_errno(err, "pid file %s", path);
-	return 0;
-}
-
 struct exec_run {
 	struct launch l;
 	struct spec *spec;
@@ -319,7 +304,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 		x.pid = 0;
 	}
 	if (r == 0 && o->pid_file)
-		r = write_pid_file(o->pid_file, x.pid, err);
+		r = pid_file_write(o->pid_file, x.pid, err);
 	if (r == 0 && !o->detach) {
 		int status = 0;
 		r = foreground_wait(x.pid, x.pty, &status, err);

@@ -1,5 +1,7 @@
 #include "runtime/launch.h"
 
+#include "lib/fs.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,21 +22,7 @@ int launch_send(int fd, uint32_t type, int err, const char *text)
 int launch_send_fd(int fd, uint32_t type, int passfd)
 {
 	struct launch_msg m = {.type = type};
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof m};
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof cbuf);
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-	ssize_t n;
-	do
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof m ? 0 : -1;
+	return send_with_fd(fd, &m, sizeof m, passfd) == (ssize_t)sizeof m ? 0 : -1;
 }
 
 int launch_recv(int fd, struct launch_msg *m, int *passfd)

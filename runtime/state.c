@@ -251,3 +251,23 @@ json_t *state_to_json(const struct container_state *st, enum container_status st
 		json_object_set(o, "annotations", st->annotations);
 	return o;
 }
+
+int pid_file_write(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+	_cleanup_free_ char *dir = strdup(path);
+	if (dir == NULL)
+		return error_set(err, ENOMEM, "pid file %s", path);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = '\0';
+	_cleanup_close_ int dfd =
+	    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "pid file %s", path);
+	if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, err) < 0)
+		return error_prefix(err, "pid file");
+	return 0;
+}

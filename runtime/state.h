@@ -59,5 +59,7 @@ uint64_t process_start_time(pid_t pid, bool *zombie);
 
 /* The OCI state object (for `state`, hooks' stdin and `list`). */
 json_t *state_to_json(const struct container_state *st, enum container_status status);
+/* --pid-file: written atomically (engines poll for it). */
+int pid_file_write(const char *path, pid_t pid, struct error *err);
 /* An RFC 3339 timestamp of now with nanoseconds, UTC. */
 void now_rfc3339(char *buf, size_t len);

@@ -67,18 +67,8 @@ int terminal_send_to_socket(const char *path, int fd, struct error *err)
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return error_errno(err, "connect to console socket %s", path);
 	/* runc sends the name "/dev/ptmx" alongside the fd; engines ignore it but expect data. */
-	char name[] = "/dev/ptmx";
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof name - 1};
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof cbuf);
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
+	static const char name[] = "/dev/ptmx";
+	if (send_with_fd(s, name, sizeof name - 1, fd) < 0)
 		return error_errno(err, "send pty to console socket %s", path);
 	return 0;
 }
