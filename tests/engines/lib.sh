@@ -1,4 +1,5 @@
-# Shared helpers for the engine drop-in scripts (tests/engines/<engine>.sh). Source it; POSIX sh + bash.
+# shellcheck shell=bash
+# Shared helpers for the engine drop-in scripts (tests/engines/<engine>.sh). Source it from bash.
 # Others may add functions here; existing ones keep their behaviour.
 
 ENGINES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
