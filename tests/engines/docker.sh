@@ -43,6 +43,8 @@ export -f d drun dns expect_eq expect_match wait_for free_port
 
 cleanup() {
 	set +e
+	# the daemon-restart check starts a new dockerd: its pidfile names the current one.
+	[ -s "$T/dockerd.pid" ] && DPID=$(cat "$T/dockerd.pid")
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 		local ids
 		ids=$(d ps -aq 2>/dev/null)
@@ -120,7 +122,7 @@ else
 	tail -5 "$T"/dockerd-*.log >&2
 	exit 2
 fi
-export DPID
+export DPID DRIVER
 echo "# dockerd $(d version -f '{{.Server.Version}}') pid $DPID, storage $DRIVER, runtime $RT"
 
 busybox_tar "$T/rootfs" "$T/busybox.tar" || exit 2
@@ -652,6 +654,31 @@ c_mem_more() {
 
 export -f c_join_ns c_tmpfs_opts c_file_bind c_nnp_masked c_mem_more
 
+c_daemon_restart() {
+	# dockerd's shutdown stops every container through the runtime (kill, delete); at start it brings back
+	# the --restart always ones (create, start) and the others stay exited.
+	drun -d --name always --restart always "$IMG" sleep 1000 >/dev/null || return 1
+	drun -d --name once "$IMG" sleep 1000 >/dev/null || return 1
+	local p_always p_once
+	p_always=$(state '{{.State.Pid}}' always)
+	p_once=$(state '{{.State.Pid}}' once)
+	kill -TERM "$DPID"
+	wait_for 30 sh -c "! kill -0 $DPID" || { echo "dockerd did not stop"; return 1; }
+	if kill -0 "$p_always" 2>/dev/null || kill -0 "$p_once" 2>/dev/null; then
+		echo "containers outlived dockerd's shutdown"
+		return 1
+	fi
+	start_daemon "$DRIVER" || { echo "dockerd did not start again: $(tail -3 "$T/dockerd-$DRIVER.log")"; return 1; }
+	wait_for 20 sh -c "[ \"\$($DOCKER -H unix://$SOCK inspect -f '{{.State.Running}}' always)\" = true ]" || { echo "--restart always container not running again"; return 1; }
+	expect_eq "exec into the restarted container" ok "$(d exec always echo ok)" || return 1
+	expect_eq "the other one" false "$(state '{{.State.Running}}' once)" || return 1
+	d start once >/dev/null || return 1
+	expect_eq "docker start after a daemon restart" true "$(state '{{.State.Running}}' once)" || return 1
+	d rm -f always once >/dev/null
+}
+
+export -f c_daemon_restart start_daemon
+
 export -f c_run_rm c_exit_code c_detached c_exec_output c_exec_exit c_exec_tty c_top c_ps c_stop c_kill \
 	c_restart c_pause c_rm_running c_rm_paused c_memory c_oom c_pids c_it c_user c_env c_workdir c_hostname \
 	c_read_only c_cap_drop c_ulimit c_init c_net_none c_net_host c_net_bridge c_update
@@ -724,5 +751,7 @@ check tmpfs-options c_tmpfs_opts
 check single-file-bind c_file_bind
 check no-new-privs-masked-paths c_nnp_masked
 check memory-reservation-swappiness c_mem_more
+# last: it replaces the daemon
+check daemon-restart c_daemon_restart
 
 summary
