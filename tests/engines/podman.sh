@@ -70,10 +70,12 @@ CGP=/berthtest-podman-$$
 IMG=localhost/berthbox:latest
 export T CGP IMG
 mkdir -p "$T/net" "$T/tmp" "$T/cni"
-# Paths podman and CNI use whatever the config says (the blob-info cache, CNI's results cache): in this
-# mount namespace they are private directories; a directory we had to create on the host is removed.
+# Paths podman, CNI and the runtime use whatever the config says (the blob-info cache, CNI's results
+# cache, the runtime's default --root /run/<name>: podman's exit command `podman container cleanup` does
+# not repeat --runtime-flag): in this mount namespace they are private directories; a directory we had to
+# create on the host is removed.
 : >"$T/created"
-for d in /var/lib/containers /var/lib/cni; do
+for d in /var/lib/containers /var/lib/cni "/run/$(basename "$RT")"; do
 	[ -e "$d" ] || { mkdir -p "$d" && echo "$d" >>"$T/created"; }
 	mkdir -p "$T/private$d" && mount --bind "$T/private$d" "$d"
 done
@@ -162,7 +164,7 @@ cleanup() {
 		ls -d /sys/fs/cgroup/*/"${CGP#/}" >/dev/null 2>&1 || break
 		sleep 0.5
 	done
-	umount /var/lib/containers /var/lib/cni 2>/dev/null
+	umount /var/lib/containers /var/lib/cni "/run/$(basename "$RT")" 2>/dev/null
 	while read -r d; do rmdir "$d" 2>/dev/null; done <"$T/created"
 	rm -rf "$T"
 }
