@@ -600,6 +600,32 @@ c_parallel_runs() {
 	done
 }
 
+c_device() {
+	local out
+	out=$(prun --rm --device /dev/fuse "$IMG" sh -c 'stat -c "%F %t,%T %a" /dev/fuse')
+	expect_eq "--device /dev/fuse" "character special file a,e5 600" "$out" || return 1
+	# Without --device the device cgroup refuses it, even to a node made by hand.
+	out=$(prun --rm --cap-add MKNOD "$IMG" sh -c 'mknod /tmp/fuse c 10 229 && cat /tmp/fuse 2>&1 >/dev/null | grep -o "not permitted"')
+	expect_eq "fuse without --device" "not permitted" "$out"
+}
+
+c_privileged() {
+	local out
+	out=$(prun --rm --privileged "$IMG" sh -c 'mount -t tmpfs t /tmp && echo mounted; ls /dev | grep -c "^tty[0-9]"')
+	expect_match "--privileged mounts" '^mounted' "$out" || return 1
+	[ "$(printf %s "$out" | tail -n1)" -gt 0 ] || { echo "no host /dev/tty* under --privileged: $out"; return 1; }
+}
+
+c_userns_map() {
+	local out pid
+	prun -d --name un --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" sh -c 'touch /tmp/f; sleep 1000' >/dev/null || return 1
+	pid=$(cpid un)
+	expect_eq "uid_map" "0 100000 65536" "$(pm exec un cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')" || return 1
+	expect_eq "the container's root on the host" 100000 "$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status)" || return 1
+	expect_eq "id inside" "0 0" "$(pm exec un sh -c 'echo $(id -u) $(id -g)')"
+}
+
+export -f c_device c_privileged c_userns_map
 export -f c_stdin_pipe c_start_attach c_parallel_runs
 export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
 export -f c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
@@ -653,5 +679,8 @@ check exec-paused c_exec_paused
 check stdin-pipe c_stdin_pipe
 check start-attach c_start_attach
 check parallel-runs c_parallel_runs
+check device c_device
+check privileged c_privileged
+check userns-uidmap c_userns_map
 
 summary
