@@ -412,6 +412,14 @@ cfg_json() {
 
 c_read_only() {
 	local out
+	out=$(prun --rm --read-only --read-only-tmpfs=false "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y 2>/dev/null && echo tmp-writable; echo done')
+	expect_eq "--read-only --read-only-tmpfs=false" done "$out" || return 1
+	out=$(prun --rm "$IMG" sh -c 'touch /x && echo root-writable')
+	expect_eq "without --read-only" root-writable "$out"
+}
+
+c_read_only_tmpfs() {
+	local out
 	trap 'pm rm -f ro >/dev/null 2>&1' RETURN
 	# podman mounts tmpfs with "tmpcopyup" on /tmp, /var/tmp and /run (read_only_tmpfs): the image's files there stay visible.
 	out=$(prun --name ro --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-writable; cat /var/tmp/image-file')
@@ -420,8 +428,6 @@ from-image" "$out"; then
 		echo "tmpfs mounts in config.json: $(cfg_json ro '[(m["destination"], m.get("options")) for m in c["mounts"] if m.get("type") == "tmpfs"]')"
 		return 1
 	fi
-	out=$(prun --rm "$IMG" sh -c 'touch /x && echo root-writable')
-	expect_eq "without --read-only" root-writable "$out"
 }
 
 c_cap_drop() {
@@ -628,7 +634,7 @@ c_userns_map() {
 export -f c_device c_privileged c_userns_map
 export -f c_stdin_pipe c_start_attach c_parallel_runs
 export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
-export -f c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
+export -f c_read_only_tmpfs c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
 	c_kill c_restart c_pause_unpause c_rm_f_running c_rm_f_paused c_memory_limit c_oom_kill c_pids_limit \
 	c_tty_it c_user c_env c_workdir c_hostname c_read_only c_cap_drop c_rlimits c_init c_net_none \
 	c_net_host c_net_bridge_ports c_update free_port
@@ -662,6 +668,7 @@ check env c_env
 check workdir c_workdir
 check hostname c_hostname
 check read-only-rootfs c_read_only
+check read-only-tmpfs-copyup c_read_only_tmpfs
 check cap-drop c_cap_drop
 check rlimits c_rlimits
 check init c_init
