@@ -11,6 +11,7 @@
 # whole run happens in a private mount + network namespace, so overlay mounts, /run/netns binds, the CNI
 # bridge, veths and iptables rules vanish with it. This host's quirks (HOST.md): hybrid cgroups and no
 # systemd -> cgroupfs manager, file events and locks; hard nofile 20000 -> default_ulimits.
+# shellcheck disable=SC2016 # container commands in single quotes expand inside the container
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -71,11 +72,11 @@ IMG=localhost/berthbox:latest
 export T CGP IMG
 mkdir -p "$T/net" "$T/tmp" "$T/cni"
 # Paths podman, CNI and the runtime use whatever the config says (the blob-info cache, CNI's results
-# cache, the runtime's default --root /run/<name>: podman's exit command `podman container cleanup` does
+# cache, podman's /run/netns, the runtime's default --root /run/<name>: podman's exit command `podman container cleanup` does
 # not repeat --runtime-flag): in this mount namespace they are private directories; a directory we had to
 # create on the host is removed.
 : >"$T/created"
-for d in /var/lib/containers /var/lib/cni "/run/$(basename "$RT")"; do
+for d in /var/lib/containers /var/lib/cni /run/netns "/run/$(basename "$RT")"; do
 	[ -e "$d" ] || { mkdir -p "$d" && echo "$d" >>"$T/created"; }
 	mkdir -p "$T/private$d" && mount --bind "$T/private$d" "$d"
 done
@@ -154,7 +155,7 @@ cleanup() {
 	pm ps -aq 2>/dev/null | while read -r id; do pm rm -f -t 0 "$id" >/dev/null 2>&1; done
 	pm rmi -af >/dev/null 2>&1
 	# Whatever is left mounted under the temp dir (overlay layers) goes before the directory.
-	grep -o " $T[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	grep -o " ${T}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	# Our cgroup parent in every hierarchy, deepest first (a conmon may still be exiting: retry).
 	local d i
 	for i in 1 2 3 4 5; do
@@ -164,7 +165,7 @@ cleanup() {
 		ls -d /sys/fs/cgroup/*/"${CGP#/}" >/dev/null 2>&1 || break
 		sleep 0.5
 	done
-	umount /var/lib/containers /var/lib/cni "/run/$(basename "$RT")" 2>/dev/null
+	umount /var/lib/containers /var/lib/cni /run/netns "/run/$(basename "$RT")" 2>/dev/null
 	while read -r d; do rmdir "$d" 2>/dev/null; done <"$T/created"
 	rm -rf "$T"
 }
@@ -234,7 +235,12 @@ c_exec_tty() {
 	out=$(pm exec -t det sh -c 'tty; [ -t 1 ] && echo is-a-tty') || { echo "exec -t failed: $out"; return 1; }
 	expect_match "exec -t" '^/dev/pts/[0-9]+' "$out" || return 1
 	expect_match "exec -t" 'is-a-tty' "$out" || return 1
-	out=$(script -qec "$(pm_cmdline exec -it det sh -c 'tty; stty size')" /dev/null </dev/null)
+	local idle
+	exec {idle}< <(exec sleep 60)
+	local idle_pid=$!
+	out=$(script -qec "$(pm_cmdline exec -it det sh -c 'tty; stty size')" /dev/null <&"$idle")
+	kill "$idle_pid" 2>/dev/null
+	exec {idle}<&-
 	expect_match "exec -it under script" '/dev/pts/[0-9]+' "$out"
 }
 
@@ -366,7 +372,14 @@ c_pids_limit() {
 c_tty_it() {
 	local out
 	# The terminal's size (set on script's pty) reaches the container's console (consoleSize / resize).
-	out=$(script -qec "stty rows 33 cols 111; $(pm_cmdline run --cgroup-parent "$CGP" --rm -it "$IMG" sh -c 'tty; [ -t 0 ] && echo stdin-tty; stty size')" /dev/null </dev/null)
+	# script's stdin stays open (an idle sleep) until the command is done: at EOF on stdin, script
+	# may end the session before the container has written anything.
+	local idle
+	exec {idle}< <(exec sleep 60)
+	local idle_pid=$!
+	out=$(script -qec "stty rows 33 cols 111; $(pm_cmdline run --cgroup-parent "$CGP" --rm -it "$IMG" sh -c 'tty; [ -t 0 ] && echo stdin-tty; stty size')" /dev/null <&"$idle")
+	kill "$idle_pid" 2>/dev/null
+	exec {idle}<&-
 	expect_match "run -it" '/dev/pts/[0-9]+' "$out" || return 1
 	expect_match "run -it" 'stdin-tty' "$out" || return 1
 	expect_match "console size" '33 111' "$out" || return 1
@@ -413,7 +426,7 @@ cfg_json() {
 c_read_only() {
 	local out
 	out=$(prun --rm --read-only --read-only-tmpfs=false "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y 2>/dev/null && echo tmp-writable; echo done')
-	expect_eq "--read-only --read-only-tmpfs=false" done "$out" || return 1
+	expect_eq "--read-only --read-only-tmpfs=false" "done" "$out" || return 1
 	out=$(prun --rm "$IMG" sh -c 'touch /x && echo root-writable')
 	expect_eq "without --read-only" root-writable "$out"
 }
@@ -438,7 +451,7 @@ c_cap_drop() {
 	case $out in *chown-ok*) echo "chown worked with --cap-drop CHOWN: $out"; return 1 ;; esac
 	local eff
 	eff=$(printf %s "$out" | awk '/CapEff/ {print $2}')
-	[ -n "$eff" ] && [ $((0x$eff & 1)) = 0 ] || { echo "CAP_CHOWN bit still in CapEff=$eff"; return 1; }
+	if [ -z "$eff" ] || [ $((0x$eff & 1)) != 0 ]; then echo "CAP_CHOWN bit still in CapEff=$eff"; return 1; fi
 }
 
 c_rlimits() {
