@@ -645,6 +645,19 @@ c_userns_map() {
 }
 
 export -f c_device c_privileged c_userns_map
+c_kill_paused() {
+	local pid
+	prun -d --name kp "$IMG" sleep 1000 >/dev/null || return 1
+	pid=$(cpid kp)
+	pm pause kp >/dev/null || return 1
+	# SIGKILL to a frozen (v1 freezer) task waits for a thaw: the runtime must thaw after sending it.
+	pm kill kp >/dev/null || { echo "kill of a paused container failed"; return 1; }
+	wait_for 10 bash -c '[ "$(pm inspect -f "{{.State.Status}}" kp)" = exited ]' ||
+		{ echo "not exited: $(pm inspect -f '{{.State.Status}}' kp), pid $pid: $(grep State /proc/"$pid"/status 2>&1)"; return 1; }
+	expect_eq "exit code" 137 "$(pm inspect -f '{{.State.ExitCode}}' kp)"
+}
+
+export -f c_kill_paused
 export -f c_stdin_pipe c_start_attach c_parallel_runs
 export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
 export -f c_read_only_tmpfs c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
@@ -667,6 +680,7 @@ check exec-tty c_exec_tty
 check ps-top c_ps_top
 check stop-sigterm c_stop_sigterm
 check kill c_kill
+check kill-paused c_kill_paused
 check restart c_restart
 check pause-unpause c_pause_unpause
 check rm-f-running c_rm_f_running
