@@ -201,6 +201,17 @@ static int setup_env(struct creation *c, struct error *err)
 	return 0;
 }
 
+/* The host id that id 0 of the container maps to. */
+static int host_id_of_root(const struct id_mapping *m, size_t n, uint32_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0 && m[i].size > 0) {
+			*out = m[i].host_id;
+			return 0;
+		}
+	return -1;
+}
+
 static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 {
 	struct launch *l = &c->launch;
@@ -242,6 +253,20 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	if (use_fifo) {
 		if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0)
 			return error_errno(err, "create exec fifo");
+		/* init writes to it as the container's root: mode 0622 whatever the umask, and in
+		 * a user namespace owned by the host ids that container root maps to (as runc). */
+		uid_t ruid = 0;
+		gid_t rgid = 0;
+		if (l->new_userns && (host_id_of_root(s->linux.uid_mappings, s->linux.n_uid_mappings,
+						      &ruid) < 0 ||
+				      host_id_of_root(s->linux.gid_mappings, s->linux.n_gid_mappings,
+						      &rgid) < 0))
+			return error_set(err, EINVAL,
+					 "config.json: linux.uidMappings/gidMappings: container root (0) "
+					 "is not mapped");
+		if (fchmodat(c->dirfd, "exec.fifo", 0622, 0) < 0 ||
+		    fchownat(c->dirfd, "exec.fifo", ruid, rgid, AT_SYMLINK_NOFOLLOW) < 0)
+			return error_errno(err, "set up exec fifo");
 		l->fifo_fd = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
 		if (l->fifo_fd < 0)
 			return error_errno(err, "open exec fifo");

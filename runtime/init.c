@@ -235,6 +235,24 @@ static void run_start_hooks(struct launch *l)
 		init_fail(l, &e, "startContainer hook");
 }
 
+/* Whether init will be able to open the fifo once start comes, checked while create still
+ * listens: without a reader a non-blocking open fails with ENXIO after the permission check. */
+static void check_fifo_writable(struct launch *l)
+{
+	if (l->fifo_fd < 0)
+		return;
+	struct error e;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", l->fifo_fd);
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	else if (errno != ENXIO) {
+		error_errno(&e, "open exec fifo");
+		init_fail(l, &e, "start");
+	}
+}
+
 /* Blocks until `start` opens the exec fifo (create), or the parent says go (run). The
  * startContainer hooks run before the byte that releases `start`, so they have finished when
  * `start` returns and a failing one fails it. */
@@ -280,6 +298,7 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	char **env = build_env(l);
 	fence_fds(l);
 	if (!l->exec) {
+		check_fifo_writable(l);
 		prctl(PR_SET_PDEATHSIG, 0);
 		FAULT_POINT("init-before-ready");
 		if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)

@@ -99,6 +99,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	if (all && c.cg) {
 		if (cgroup_kill_all(c.cg, sig, err) < 0)
 			return -1;
+		if (sig == SIGKILL && s == STATUS_PAUSED && cgroup_freeze(c.cg, false, err) < 0)
+			return -1;
 		return 0;
 	}
 	_cleanup_close_ int pidfd = container_pidfd(&c);
@@ -107,6 +109,10 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 		return error_errno(err, "send %s to container \"%s\"", signal_name(sig) ?: "signal",
 				   id);
+	/* A frozen task holds SIGKILL until thawed: thaw after sending it (as runc), so nothing
+	 * else runs in between and the engine sees init exit. */
+	if (sig == SIGKILL && s == STATUS_PAUSED && c.cg && cgroup_freeze(c.cg, false, err) < 0)
+		return -1;
 	return 0;
 }
 

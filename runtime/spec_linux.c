@@ -431,10 +431,12 @@ static int parse_devices(const struct pctx *c, json_t *o, const char *p, struct 
 		if (d->type != 'p' && (spec_require(c, has_major, ep, "major") < 0 ||
 				       spec_require(c, has_minor, ep, "minor") < 0))
 			return -1;
-		if ((rc = spec_get_uint(c, e, ep, "fileMode", 07777, &v)) < 0)
+		/* podman writes the host's whole st_mode, file type bits included (020600 for a
+		 * char device), and runc accepts that: only the permission bits are used. */
+		if ((rc = spec_get_uint(c, e, ep, "fileMode", 0177777, &v)) < 0)
 			return -1;
 		d->has_mode = rc;
-		d->file_mode = (uint32_t)v;
+		d->file_mode = (uint32_t)v & 07777;
 		if ((rc = spec_get_uint(c, e, ep, "uid", UINT32_MAX, &v)) < 0)
 			return -1;
 		d->has_uid = rc;

@@ -539,3 +539,14 @@ hugetlb_file() {
 	exec_in "$ID" sh -c 'grep Cpus_allowed_list /proc/self/status'
 	assert_match 'Cpus_allowed_list:.0$'
 }
+
+@test "kill 9 of a paused container thaws it: init dies and the state is stopped" {
+	ctr_create sleep 100
+	rt start "$ID"
+	rt pause "$ID"
+	[ "$(ctr_status "$ID")" = paused ]
+	pid=$(ctr_pid "$ID")
+	rt kill "$ID" 9
+	retry 50 test "$(ctr_status "$ID")" = stopped
+	rt delete "$ID"
+}

@@ -264,3 +264,13 @@ userns_cfg() {
 	ip netns exec "$name" ip -o link show lo | grep -q 'UP'
 	ip netns delete "$name"
 }
+
+@test "a user namespace: create then start works under the caller's umask 022 (exec fifo owned by mapped root)" {
+	userns_cfg
+	umask 022
+	ctr_create sh -c 'id -u; sleep 100'
+	[ "$(ctr_status "$ID")" = created ]
+	rt start "$ID"
+	retry 30 test "$(ctr_status "$ID")" = running
+	rt delete --force "$ID"
+}
