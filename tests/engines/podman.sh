@@ -658,6 +658,31 @@ c_kill_paused() {
 }
 
 export -f c_kill_paused
+c_own_session() {
+	local out
+	# Init and exec'd processes lead their own session (runc's nsexec calls setsid): conmon
+	# signals the container's process group, which must not be conmon's own.
+	out=$(prun --rm "$IMG" sh -c 'echo $$ $(cut -d" " -f5,6 /proc/$$/stat)')
+	expect_eq "init pid pgrp sid" "1 1 1" "$out" || return 1
+	prun -d --name os "$IMG" sleep 1000 >/dev/null || return 1
+	out=$(pm exec os sh -c 'set -- $$ $(cut -d" " -f5,6 /proc/$$/stat); [ "$1" = "$2" ] && [ "$1" = "$3" ] && echo leader || echo "pid $1 pgrp $2 sid $3"')
+	expect_eq "exec process" leader "$out"
+}
+
+c_run_timeout() {
+	local t0 t1 rc
+	t0=$(date +%s)
+	# conmon kills the container's process group after --timeout seconds.
+	prun --rm --name to --timeout 2 "$IMG" sleep 30 >/dev/null 2>&1
+	rc=$?
+	t1=$(date +%s)
+	[ $((t1 - t0)) -lt 15 ] || { echo "took $((t1 - t0)) s"; return 1; }
+	expect_eq "exit code of a timed-out run (conmon's -1)" 255 "$rc" || return 1
+	pm container exists to && { echo "container left behind"; return 1; }
+	return 0
+}
+
+export -f c_own_session c_run_timeout
 export -f c_stdin_pipe c_start_attach c_parallel_runs
 export -f c_volumes c_tmpfs_mount c_host_namespaces c_sysctl c_security_opts c_cpu_misc_limits c_exec_paused
 export -f c_read_only_tmpfs c_preserve_fds cfg_json c_run_rm c_exit_code c_detached c_exec_output c_exec_exit_code c_exec_tty c_ps_top c_stop_sigterm \
@@ -710,6 +735,8 @@ check sysctl c_sysctl
 check security-opts c_security_opts
 check cpu-shm-oom-score c_cpu_misc_limits
 check exec-paused c_exec_paused
+check own-session c_own_session
+check run-timeout c_run_timeout
 check stdin-pipe c_stdin_pipe
 check start-attach c_start_attach
 check parallel-runs c_parallel_runs
