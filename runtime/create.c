@@ -31,6 +31,7 @@
 #include "runtime/init.h"
 #include "runtime/launch.h"
 #include "runtime/lifecycle.h"
+#include "runtime/notify.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/foreground.h"
@@ -212,6 +213,20 @@ static int host_id_of_root(const struct id_mapping *m, size_t n, uint32_t *out)
 	return -1;
 }
 
+/* NOTIFY_SOCKET is proxied (runtime/notify.h): the container sees its own socket. */
+static int setup_notify(struct creation *c, struct error *err)
+{
+	char root[PATH_MAX];
+	if (realpath(c->o->root, root) == NULL)
+		return error_errno(err, "state root %s", c->o->root);
+	_cleanup_free_ char *dir = path_join(root, c->o->id);
+	if (dir == NULL || notify_prepare(c->dirfd, dir, c->spec, err) < 0)
+		return -1;
+	if (strv_env_set(&c->launch.extra_env, "NOTIFY_SOCKET=" NOTIFY_SOCKET_IN_CONTAINER) < 0)
+		return error_set(err, ENOMEM, "NOTIFY_SOCKET");
+	return 0;
+}
+
 static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 {
 	struct launch *l = &c->launch;
@@ -257,13 +272,13 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 		 * a user namespace owned by the host ids that container root maps to (as runc). */
 		uid_t ruid = 0;
 		gid_t rgid = 0;
-		if (l->new_userns && (host_id_of_root(s->linux.uid_mappings, s->linux.n_uid_mappings,
-						      &ruid) < 0 ||
-				      host_id_of_root(s->linux.gid_mappings, s->linux.n_gid_mappings,
-						      &rgid) < 0))
-			return error_set(err, EINVAL,
-					 "config.json: linux.uidMappings/gidMappings: container root (0) "
-					 "is not mapped");
+		if (l->new_userns &&
+		    (host_id_of_root(s->linux.uid_mappings, s->linux.n_uid_mappings, &ruid) < 0 ||
+		     host_id_of_root(s->linux.gid_mappings, s->linux.n_gid_mappings, &rgid) < 0))
+			return error_set(
+			    err, EINVAL,
+			    "config.json: linux.uidMappings/gidMappings: container root (0) "
+			    "is not mapped");
 		if (fchmodat(c->dirfd, "exec.fifo", 0622, 0) < 0 ||
 		    fchownat(c->dirfd, "exec.fifo", ruid, rgid, AT_SYMLINK_NOFOLLOW) < 0)
 			return error_errno(err, "set up exec fifo");
@@ -466,6 +481,8 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 				    json_string(c->spec->annotation_values[i]));
 	if (save_config(c, err) < 0)
 		return -1;
+	if (getenv("NOTIFY_SOCKET") && setup_notify(c, err) < 0)
+		return -1;
 	if (setup_cgroup(c, err) < 0)
 		return -1;
 	if (prepare_launch(c, use_fifo, err) < 0)
@@ -551,9 +568,20 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	int r = do_create(&c, o, false, err);
+	_cleanup_close_ int notify = -1;
+	const char *notify_host = getenv("NOTIFY_SOCKET");
+	if (r == 0 && notify_host) {
+		notify = notify_listen(c.dirfd, err);
+		if (notify < 0)
+			r = -1;
+	}
 	if (r == 0) {
 		_cleanup_free_ char *state = NULL;
 		r = release_init(&c, err);
+		if (r == 0 && notify >= 0) {
+			_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+			r = notify_forward_ready(notify, pidfd, notify_host, err);
+		}
 		if (r == 0) {
 			state = state_json_string(&c, STATUS_RUNNING);
 			struct error herr;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 #include "lib/signals.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
+#include "runtime/notify.h"
 
 static void cleanup_containerp(struct container *c)
 {
@@ -44,6 +46,15 @@ int container_start(const char *root, const char *id, struct error *err)
 				 "container \"%s\" is %s, not created: cannot start it", id,
 				 status_name(s));
 	_cleanup_close_ int pidfd = container_pidfd(&c);
+	/* Bound before init is released, so its READY=1 cannot come too early. */
+	const char *notify_host = getenv("NOTIFY_SOCKET");
+	_cleanup_close_ int notify = -1;
+	if (notify_host) {
+		struct error e;
+		notify = notify_listen(c.dirfd, &e);
+		if (notify < 0 && e.err != 0)
+			return error_set(err, e.err, "%s", e.msg);
+	}
 	_cleanup_close_ int fifo = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
 		return error_errno(err, "open exec fifo of \"%s\"", id);
@@ -75,6 +86,11 @@ int container_start(const char *root, const char *id, struct error *err)
 		if (hooks_run(&spec->hooks, HOOK_POSTSTART, state, &e) < 0)
 			log_warn("%s", e.msg);
 		spec_free(spec);
+	}
+	if (notify >= 0) {
+		/* Waiting for readiness can take long: other commands must not wait for us. */
+		flock(c.dirfd, LOCK_UN);
+		return notify_forward_ready(notify, pidfd, notify_host, err);
 	}
 	return 0;
 }
@@ -290,7 +306,8 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 		if (container_open(&c, root, id, false, err) < 0)
 			return first ? -1 : 0;
 		if (container_get_status(&c) == STATUS_STOPPED || c.cg == NULL)
-			return first ? error_set(err, ESRCH, "container \"%s\": container not running", id)
+			return first ? error_set(err, ESRCH,
+						 "container \"%s\": container not running", id)
 				     : 0;
 		if (oomfd < 0) {
 			struct error e;

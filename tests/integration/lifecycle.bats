@@ -651,3 +651,33 @@ read-only"
 	# only the winner's processes are in the container's cgroup
 	[ "$(cgroup_pids | xargs)" = "$pid" ]
 }
+
+# sdnotify_bin: the static sd_notify sender (sdnotify.c) in the rootfs as /bin/sdnotify.
+sdnotify_bin() {
+	command -v cc >/dev/null || skip "no C compiler"
+	command -v python3 >/dev/null || skip "no python3 for the receiving socket"
+	local bin=$BATS_RUN_TMPDIR/sdnotify
+	(
+		flock 9
+		[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/sdnotify.c" && mv "$bin.tmp" "$bin"; }
+	) 9>"$bin.lock" || skip "cannot build a static binary here"
+	cp "$bin" "$BUNDLE/rootfs/bin/sdnotify"
+}
+
+@test "NOTIFY_SOCKET is proxied: start returns after the process's READY=1 reaches the caller's socket" {
+	sdnotify_bin
+	sock=$WORK/host-notify.sock
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+open(sys.argv[2], "w").write(s.recv(4096).decode())
+' "$sock" "$WORK/notified" 3>&- &
+	retry 50 test -S "$sock"
+	NOTIFY_SOCKET=$sock ctr_create sh -c 'test "$NOTIFY_SOCKET" = /run/notify/notify.sock || exit 9; sleep 0.3; sdnotify READY=1; sleep 100'
+	NOTIFY_SOCKET=$sock rt start "$ID"
+	wait
+	[ "$(cat "$WORK/notified")" = READY=1 ]
+	[ "$(ctr_status "$ID")" = running ]
+}
