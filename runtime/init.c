@@ -77,6 +77,17 @@ static char *hook_state(struct launch *l, const char *status)
 	return s;
 }
 
+/* Every container process leads a session of its own, as with runc: an engine that signals
+ * the process group of the container (conmon's timeout) must not hit its own group. */
+static void own_session(struct launch *l)
+{
+	if (setsid() < 0) {
+		struct error e;
+		error_errno(&e, "setsid");
+		init_fail(l, &e, "init");
+	}
+}
+
 static bool has_any_hooks(const struct spec_hooks *h)
 {
 	return h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] || h->n[HOOK_CREATE_CONTAINER] ||
@@ -335,6 +346,7 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 		error_set(&e, ESRCH, "parent exited");
 		init_fail(l, &e, "init");
 	}
+	own_session(l);
 	enter_isolation(l);
 	build_rootfs(l);
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
@@ -355,6 +367,7 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 	struct error e;
 	reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	own_session(l);
 	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
 	if (r < 0) {
 		error_errnum(&e, -r, "join the container's cgroup");

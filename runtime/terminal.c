@@ -45,8 +45,6 @@ int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error
 	}
 	if (launch_send_fd(sync_fd, MSG_PTY, master) < 0)
 		return error_errno(err, "send the pty master");
-	if (setsid() < 0)
-		return error_errno(err, "setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return error_errno(err, "make the pty the controlling terminal");
 	for (int fd = 0; fd < 3; fd++)

@@ -11,7 +11,8 @@
 struct error;
 
 /* In init, after pivot_root: opens /dev/pts/ptmx, sizes it, sends the master (MSG_PTY), binds
- * the slave onto /dev/console, makes it the controlling terminal and fds 0-2. */
+ * the slave onto /dev/console, makes it the controlling terminal and fds 0-2. The caller is
+ * already a session leader (init_main and exec_main call setsid). */
 int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error *err);
 /* Sends fd over the unix socket at path (SCM_RIGHTS). */
 int terminal_send_to_socket(const char *path, int fd, struct error *err);
