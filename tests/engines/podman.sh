@@ -4,6 +4,10 @@
 #
 #   tests/engines/podman.sh                          # berth from ../build/berth (or $BERTH)
 #   RUNTIME=$(command -v runc) tests/engines/podman.sh   # the same checks against runc
+#   ONLY="kill restart" tests/engines/podman.sh        # just those checks
+#
+# After issue 4's list come other everyday options (volumes, --tmpfs, devices, --privileged, --uidmap,
+# host namespaces, sysctl, security options, sessions, --timeout, pipes, parallel runs).
 #
 # Nothing system-wide is used or left behind: podman reads a private containers.conf/storage.conf/
 # registries.conf (CONTAINERS_CONF & co.), keeps its storage, run state, locks, events and CNI config in a
@@ -48,9 +52,10 @@ sys.exit(rc if rc >= 0 else 128 - rc)
 if [ -z "${BERTH_PODMAN_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "podman.sh: must run as root" >&2; exit 2; }
 	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x /usr/lib/cni/bridge ] ||
-		! [ -x /usr/bin/tini-static ] || ! command -v iptables >/dev/null || ! command -v script >/dev/null; then
+		! [ -x /usr/bin/tini-static ] || ! command -v iptables >/dev/null || ! command -v script >/dev/null ||
+		! command -v python3 >/dev/null || ! command -v curl >/dev/null || ! command -v ss >/dev/null; then
 		export DEBIAN_FRONTEND=noninteractive
-		pkgs="podman conmon containernetworking-plugins tini iptables util-linux busybox-static curl"
+		pkgs="podman conmon containernetworking-plugins tini iptables util-linux busybox-static curl python3 iproute2"
 		# shellcheck disable=SC2086
 		apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 $pkgs >/dev/null 2>&1 ||
 			{ apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null 2>&1 &&
