@@ -14,6 +14,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/strv.h"
+#include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/spec_internal.h"
 
@@ -648,26 +649,17 @@ int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources 
 	return 0;
 }
 
-static const char *const hook_names[HOOK_KIND_COUNT] = {
-    [HOOK_PRESTART] = "prestart",
-    [HOOK_CREATE_RUNTIME] = "createRuntime",
-    [HOOK_CREATE_CONTAINER] = "createContainer",
-    [HOOK_START_CONTAINER] = "startContainer",
-    [HOOK_POSTSTART] = "poststart",
-    [HOOK_POSTSTOP] = "poststop",
-};
-
 static int parse_hooks(const struct pctx *c, json_t *o, struct spec_hooks *hooks)
 {
 	for (int k = 0; k < HOOK_KIND_COUNT; k++) {
 		json_t *arr = NULL;
-		int rc = spec_get_array(c, o, "hooks", hook_names[k], &arr);
+		int rc = spec_get_array(c, o, "hooks", hook_kind_name(k), &arr);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			continue;
 		char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
-		spec_path_key(path, "hooks", hook_names[k]);
+		spec_path_key(path, "hooks", hook_kind_name(k));
 		size_t n = json_array_size(arr);
 		hooks->list[k] = calloc(n + 1, sizeof *hooks->list[k]);
 		if (hooks->list[k] == NULL)
