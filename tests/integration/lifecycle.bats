@@ -496,12 +496,18 @@ in_tty() {
 	cfg '.hostname = "exec-host"'
 	ctr_detach sleep 100
 	init=$(ctr_pid "$ID")
-	exec_in "$ID" sh -c 'for n in pid mnt net ipc uts; do readlink /proc/self/ns/$n; done; hostname; ls /bin/busybox; cat /proc/self/cgroup'
+	exec_in "$ID" sh -c 'for n in pid mnt net ipc uts cgroup; do readlink /proc/self/ns/$n; done; hostname; ls /bin/busybox'
 	assert_status 0
-	want=$(for n in pid mnt net ipc uts; do readlink "/proc/$init/ns/$n"; done; echo exec-host; echo /bin/busybox; cat "/proc/$init/cgroup")
+	want=$(for n in pid mnt net ipc uts cgroup; do readlink "/proc/$init/ns/$n"; done; echo exec-host; echo /bin/busybox)
 	[ "$output" = "$want" ]
-	# the container's own cgroup path is in it, so this is not the host's cgroup by accident
-	grep -q "$CG" <<<"$output"
+	# The same cgroup as init, as both see it from inside (with a cgroup namespace, as `runc spec`
+	# writes on v2 hosts, that is "/"; without one, the container's own cgroupsPath).
+	exec_in "$ID" sh -c 'cat /proc/self/cgroup; echo ==; cat /proc/1/cgroup'
+	assert_status 0
+	[ "$(sed '/^==$/,$d' <<<"$output")" = "$(sed '1,/^==$/d' <<<"$output")" ]
+	if ! jq -e '.linux.namespaces[] | select(.type == "cgroup")' "$BUNDLE/config.json" >/dev/null; then
+		grep -q "$CG" <<<"$output"
+	fi
 }
 
 @test "exec in a stopped container fails with one error line" {
