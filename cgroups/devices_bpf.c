@@ -152,8 +152,9 @@ static int load(const struct prog *p, struct error *err)
 	size_t l = strlen(log);
 	while (l > 0 && log[l - 1] == '\n')
 		log[--l] = '\0';
-	return error_errnum(err, saved, "linux.resources.devices: loading the eBPF device filter%s%s",
-			 log[0] ? ": " : "", log);
+	return error_errnum(err, saved,
+			    "linux.resources.devices: loading the eBPF device filter%s%s",
+			    log[0] ? ": " : "", log);
 }
 
 /* The device programs attached to the cgroup itself (not inherited ones). */

@@ -1,6 +1,7 @@
 /* tmpcopyup: a tmpfs mounted over a directory of the image starts with that directory's content,
  * as runc does (podman adds it to --read-only's /tmp, /run, /var/tmp and to every --tmpfs). Both
- * trees are walked fd-relative without following symlinks, so nothing outside is read or written. */
+ * trees are walked fd-relative without following symlinks, so nothing outside is read or written.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,8 @@ static int copy_file(int sdir, int ddir, const char *name, const struct stat *st
 	_cleanup_close_ int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return error_errno(err, "copy up %s", name);
-	_cleanup_close_ int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					 st->st_mode & 07777);
+	_cleanup_close_ int out = openat(
+	    ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
 	if (out < 0)
 		return error_errno(err, "copy up %s", name);
 	for (off_t left = st->st_size; left > 0;) {
@@ -56,10 +57,10 @@ static int copy_tree(int sdir, int ddir, int depth, struct error *err)
 		if (S_ISDIR(st.st_mode)) {
 			if (mkdirat(ddir, name, st.st_mode & 07777) < 0 && errno != EEXIST)
 				return error_errno(err, "copy up %s", name);
-			_cleanup_close_ int s = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-									  O_CLOEXEC);
-			_cleanup_close_ int t = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-									  O_CLOEXEC);
+			_cleanup_close_ int s =
+			    openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int t =
+			    openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (s < 0 || t < 0)
 				return error_errno(err, "copy up %s", name);
 			if (copy_tree(s, t, depth + 1, err) < 0)

@@ -20,7 +20,7 @@ struct mount_opts {
 	uint64_t attr_set, attr_clr;
 	bool idmap, idmap_recursive;
 	bool tmpcopyup; /* fill a new tmpfs with what it covers */
-	char *data; /* unknown options joined with ',' (mode=755,size=65536k); NULL when none */
+	char *data;	/* unknown options joined with ',' (mode=755,size=65536k); NULL when none */
 };
 
 /* Parses a NULL-terminated option list (NULL is fine). Fails on too many propagation options,

@@ -92,7 +92,7 @@ static int apply_rlimits(const struct spec_process *p, struct error *err)
 			snprintf(cur, sizeof cur, " (the hard limit here is %s)", h);
 		}
 		error_errnum(err, saved, "process.rlimits: %s: setrlimit %s/%s",
-			  rlimit_name(r->resource), soft, hard);
+			     rlimit_name(r->resource), soft, hard);
 		error_append(err, cur);
 		return -1;
 	}

@@ -132,14 +132,15 @@ int spec_write_default(const char *bundle, bool rootless, struct error *err)
 	if (dfd < 0)
 		return error_errno(err, "spec: bundle %s", bundle);
 	if (faccessat(dfd, "config.json", F_OK, 0) == 0)
-		return error_set(err, EEXIST, "spec: %s/config.json exists: remove it first", bundle);
+		return error_set(err, EEXIST, "spec: %s/config.json exists: remove it first",
+				 bundle);
 	json_t *j = spec_default(rootless);
 	char *s = j ? json_dumps(j, JSON_INDENT(8)) : NULL;
 	json_decref(j);
 	if (s == NULL)
 		return error_set(err, ENOMEM, "spec");
 	_cleanup_close_ int fd =
-		openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	    openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	int r = 0;
 	if (fd < 0 || write_all(fd, s, strlen(s)) < 0)
 		r = error_errno(err, "spec: write %s/config.json", bundle);

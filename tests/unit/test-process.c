@@ -88,7 +88,8 @@ static void test_find_executable(void)
 	snprintf(abs, sizeof abs, "%s/dir", tmpdir);
 	ok(process_find_executable(&p, &e) == NULL && e.err == EACCES,
 	   "a directory fails with EACCES, as Go's LookPath says");
-	contains(e.msg, "permission denied", "and says permission denied, the phrase engines map to 126");
+	contains(e.msg, "permission denied",
+		 "and says permission denied, the phrase engines map to 126");
 
 	/* Without PATH in the env, runc's default applies: sh is in /bin or /usr/bin. */
 	char *noenv[] = {NULL};
