@@ -33,18 +33,6 @@ enum {
 	OPT_MEMBW,
 };
 
-static int load_resources_file(const char *path, struct cgroup_resources *r, struct error *err)
-{
-	json_error_t jerr;
-	_cleanup_json_ json_t *j = strcmp(path, "-") == 0
-				       ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-				       : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (j == NULL)
-		return error_set(err, EINVAL, "update: %s: line %d column %d: %s", path, jerr.line,
-				 jerr.column, jerr.text);
-	return spec_parse_resources(j, path, r, err);
-}
-
 static int set_u64(struct opt_u64 *o, const char *s, const char *flag, struct error *err)
 {
 	long long v;
@@ -152,7 +140,7 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 		goto out;
 	/* -r replaces the flags, as in runc: the file is the whole request. */
 	if (resources_path) {
-		if (load_resources_file(resources_path, &file, err) < 0)
+		if (spec_load_resources_file(resources_path, &file, err) < 0)
 			goto out;
 		r = container_update(g->root, argv[optind], &file, err);
 	} else {

@@ -42,6 +42,8 @@
 struct creation {
 	const struct create_opts *o;
 	struct spec *spec;
+	char *config; /* config.json as read, copied into the state dir */
+	size_t config_len;
 	int rootfd, dirfd;
 	struct container_state st;
 	struct cgroup *cg;
@@ -83,7 +85,9 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	c->st.bundle = strdup(buf);
 	_cleanup_free_ char *cfg =
 	    c->o->config_path ? strdup(c->o->config_path) : path_join(c->st.bundle, "config.json");
-	c->spec = spec_load_file(cfg, err);
+	if (read_file_at(AT_FDCWD, cfg, &c->config, &c->config_len, err) < 0)
+		return -1;
+	c->spec = spec_parse_bytes(c->config, c->config_len, cfg, err);
 	if (c->spec == NULL)
 		return -1;
 	if (!c->spec->has_process)
@@ -403,19 +407,6 @@ static int talk_to_init(struct creation *c, struct error *err)
 	}
 }
 
-/* Copies the config into the state dir: later verbs (delete's poststop hooks, exec) must see the
- * spec the container was created with, even if the bundle changes. */
-static int save_config(struct creation *c, struct error *err)
-{
-	_cleanup_free_ char *cfg =
-	    c->o->config_path ? strdup(c->o->config_path) : path_join(c->st.bundle, "config.json");
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	if (read_file_at(AT_FDCWD, cfg, &data, &len, err) < 0)
-		return -1;
-	return write_file_atomic_at(c->dirfd, "config.json", data, len, 0600, err);
-}
-
 static void creation_free(struct creation *c)
 {
 	if (c->sock >= 0)
@@ -432,6 +423,7 @@ static void creation_free(struct creation *c)
 		close(c->rootfd);
 	cgroup_free(c->cg);
 	spec_free(c->spec);
+	free(c->config);
 	free(c->st.id);
 	c->st.id = NULL;
 	container_state_free(&c->st);
@@ -479,7 +471,9 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	for (size_t i = 0; c->spec->annotation_keys && c->spec->annotation_keys[i]; i++)
 		json_object_set_new(c->st.annotations, c->spec->annotation_keys[i],
 				    json_string(c->spec->annotation_values[i]));
-	if (save_config(c, err) < 0)
+	/* Later verbs (delete's poststop hooks, exec) must see the spec the container was created
+	 * with, even if the bundle changes: keep the bytes just parsed. */
+	if (write_file_atomic_at(c->dirfd, "config.json", c->config, c->config_len, 0600, err) < 0)
 		return -1;
 	if (getenv("NOTIFY_SOCKET") && setup_notify(c, err) < 0)
 		return -1;

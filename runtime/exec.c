@@ -38,13 +38,8 @@ static int build_process(const struct exec_opts *o, const struct spec *spec, str
 			 struct error *err)
 {
 	memset(p, 0, sizeof *p);
-	if (o->process_path) {
-		_cleanup_json_ json_t *j = json_load_file_at(AT_FDCWD, o->process_path, err);
-		if (j == NULL)
-			return -1;
-		const char *slash = strrchr(o->process_path, '/');
-		return spec_parse_process(j, slash ? slash + 1 : o->process_path, p, err);
-	}
+	if (o->process_path)
+		return spec_load_process_file(o->process_path, p, err);
 	if (o->args == NULL || o->args[0] == NULL)
 		return error_set(err, EINVAL, "exec: a command is required (or --process FILE)");
 	const struct spec_process *base = &spec->process;

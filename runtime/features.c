@@ -133,7 +133,7 @@ static json_t *namespaces(void)
 					     NS_PID,	NS_TIME, NS_USER, NS_UTS};
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < ARRAY_SIZE(order); i++)
-		json_array_append_new(a, json_string(spec_ns_names[order[i]]));
+		json_array_append_new(a, json_string(ns_type_name(order[i])));
 	return a;
 }
 

@@ -7,11 +7,6 @@
 #include "runtime/process.h"
 #include "runtime/spec_internal.h"
 
-const char *const spec_ns_names[NS_COUNT + 1] = {
-    [NS_PID] = "pid", [NS_NET] = "network", [NS_MNT] = "mount",	    [NS_IPC] = "ipc",
-    [NS_UTS] = "uts", [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
-};
-
 /* Spelled out rather than taken from libcap so that a config naming a capability newer than the
  * installed libcap still parses; the kernel's own limit is applied separately. */
 const char *const spec_cap_names[] = {

@@ -884,12 +884,9 @@ static char *mark_big_uints(const char *in, size_t len, size_t *out_len)
 	return steal_pointer(&out);
 }
 
-struct spec *spec_load_file(const char *path, struct error *err)
+static json_t *spec_json_from_bytes(const char *data, size_t len, const char *name,
+				    struct error *err)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	if (read_file_at(AT_FDCWD, path, &data, &len, err) < 0)
-		return NULL;
 	json_error_t jerr;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
@@ -899,14 +896,64 @@ struct spec *spec_load_file(const char *path, struct error *err)
 			root = json_loadb(marked, mlen, JSON_REJECT_DUPLICATES, &jerr);
 	}
 	if (root == NULL) {
-		error_set(err, 0, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
+		error_set(err, EINVAL, "%s: line %d column %d: %s", name, jerr.line, jerr.column,
 			  jerr.text);
-		if (err)
-			err->err = EINVAL;
 		return NULL;
 	}
-	const char *base = strrchr(path, '/');
-	struct spec *s = spec_parse(root, base ? base + 1 : path, err);
+	return root;
+}
+
+json_t *spec_json_load(const char *path, struct error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	if (read_file_at(AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &data, &len, err) <
+	    0)
+		return NULL;
+	return spec_json_from_bytes(data, len, path, err);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+struct spec *spec_parse_bytes(const char *data, size_t len, const char *path, struct error *err)
+{
+	json_t *root = spec_json_from_bytes(data, len, path, err);
+	if (root == NULL)
+		return NULL;
+	struct spec *s = spec_parse(root, base_name(path), err);
 	json_decref(root);
 	return s;
+}
+
+struct spec *spec_load_file(const char *path, struct error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	if (read_file_at(AT_FDCWD, path, &data, &len, err) < 0)
+		return NULL;
+	return spec_parse_bytes(data, len, path, err);
+}
+
+int spec_load_process_file(const char *path, struct spec_process *out, struct error *err)
+{
+	json_t *j = spec_json_load(path, err);
+	if (j == NULL)
+		return -1;
+	int r = spec_parse_process(j, base_name(path), out, err);
+	json_decref(j);
+	return r;
+}
+
+int spec_load_resources_file(const char *path, struct cgroup_resources *out, struct error *err)
+{
+	json_t *j = spec_json_load(path, err);
+	if (j == NULL)
+		return -1;
+	int r = spec_parse_resources(j, path, out, err);
+	json_decref(j);
+	return r;
 }

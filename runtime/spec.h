@@ -163,6 +163,13 @@ struct spec {
 
 /* Reads and parses FILE (bundle/config.json). Error messages start with the file's base name. */
 struct spec *spec_load_file(const char *path, struct error *err);
+/* The same from bytes already read (create keeps them to save a copy in the state dir). */
+struct spec *spec_parse_bytes(const char *data, size_t len, const char *path, struct error *err);
+/* A JSON document from FILE ("-": stdin), with integers above INT64_MAX kept (see spec.c). */
+json_t *spec_json_load(const char *path, struct error *err);
+/* exec --process FILE and update -r FILE: the process object / linux.resources alone. */
+int spec_load_process_file(const char *path, struct spec_process *out, struct error *err);
+int spec_load_resources_file(const char *path, struct cgroup_resources *out, struct error *err);
 /* Parses a JSON document; "name" is the prefix for error messages ("config.json"). */
 struct spec *spec_parse(json_t *root, const char *name, struct error *err);
 void spec_free(struct spec *s);

@@ -61,8 +61,7 @@ int spec_parse_resources_at(const struct pctx *c, json_t *obj, const char *prefi
 void spec_linux_free(struct spec_linux *l);
 
 /* Name tables (names.c), NULL-terminated. */
-extern const char *const spec_ns_names[NS_COUNT + 1]; /* by enum ns_type, NULL-terminated */
-extern const char *const spec_cap_names[];	      /* indexed by CAP_* number */
+extern const char *const spec_cap_names[]; /* indexed by CAP_* number */
 extern const char *const spec_seccomp_actions[];
 extern const char *const spec_seccomp_operators[];
 extern const char *const spec_seccomp_archs[];

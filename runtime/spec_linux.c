@@ -349,7 +349,7 @@ static int parse_namespaces(const struct pctx *c, json_t *o, const char *p, stru
 		    spec_get_string(c, e, ep, "path", &nspath) < 0)
 			return -1;
 		spec_path_key(kp, ep, "type");
-		int t = spec_name_index(spec_ns_names, type);
+		int t = ns_type_from_name(type);
 		if (t < 0)
 			return spec_err(c, kp, "unknown namespace type \"%s\"", type);
 		if (ns->listed[t])
