@@ -8,7 +8,6 @@ struct cgroup_backend {
 	int (*apply)(struct cgroup *cg, const struct cgroup_resources *r, bool update,
 		     struct error *err);
 	int (*enter_prepare)(struct cgroup *cg, struct cgroup_enter *e, struct error *err);
-	int (*add_pid)(struct cgroup *cg, pid_t pid, const char *sub, struct error *err);
 	int (*freeze)(struct cgroup *cg, bool freeze, struct error *err);
 	int (*is_frozen)(struct cgroup *cg, bool *frozen, struct error *err);
 	int (*kill_all)(struct cgroup *cg, int sig, struct error *err);

@@ -58,8 +58,8 @@ void cgroup_enter_close(struct cgroup_enter *e);
  * Returns 0 or -errno. */
 int cgroup_enter_self(const struct cgroup_enter *e, bool cloned_into);
 
-/* Moves pid (exec'd process) into the cgroup (optionally a sub-cgroup, exec --cgroup). */
-int cgroup_add_pid(struct cgroup *cg, pid_t pid, const char *sub, struct error *err);
+/* A handle on an existing cgroup below cg (exec --cgroup SUB); refuses absolute paths and "..". */
+struct cgroup *cgroup_open_sub(const struct cgroup *cg, const char *sub, struct error *err);
 int cgroup_freeze(struct cgroup *cg, bool freeze, struct error *err);
 int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
 /* Signals every process (v2 cgroup.kill for SIGKILL where the kernel has it). */

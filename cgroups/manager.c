@@ -185,9 +185,29 @@ int cgroup_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct error
 	e->n_tasks = 0;
 	return DISPATCH(enter_prepare, e, err);
 }
-int cgroup_add_pid(struct cgroup *cg, pid_t pid, const char *sub, struct error *err)
+struct cgroup *cgroup_open_sub(const struct cgroup *cg, const char *sub, struct error *err)
 {
-	return DISPATCH(add_pid, pid, sub, err);
+	/* Only below the container's own cgroup: relative, no "..", no empty components. */
+	bool bad = sub[0] == '\0' || sub[0] == '/';
+	for (const char *p = sub; !bad && *p;) {
+		size_t n = strcspn(p, "/");
+		bad = n == 0 || (n == 2 && p[0] == '.' && p[1] == '.');
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (bad) {
+		error_set(err, EINVAL, "cgroup \"%s\": not a path below the container's cgroup",
+			  sub);
+		return NULL;
+	}
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", strcmp(cg->path, "/") == 0 ? "" : cg->path,
+			     sub) >= sizeof path) {
+		error_set(err, ENAMETOOLONG, "cgroup \"%s\": path too long", sub);
+		return NULL;
+	}
+	return cgroup_open(cg->mode, path, 0, err);
 }
 int cgroup_freeze(struct cgroup *cg, bool freeze, struct error *err)
 {

@@ -218,42 +218,6 @@ static int v1_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct er
 	return 0;
 }
 
-static bool bad_sub(const char *sub)
-{
-	if (sub[0] == '\0')
-		return true;
-	_cleanup_free_ char *copy = strdup(sub);
-	char *save = NULL;
-	if (copy == NULL)
-		return true;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		if (strcmp(c, "..") == 0)
-			return true;
-	return false;
-}
-
-static int v1_add_pid(struct cgroup *cg, pid_t pid, const char *sub, struct error *err)
-{
-	struct v1_state *s = v1_state(cg, err);
-	if (s == NULL)
-		return -1;
-	if (sub && bad_sub(sub))
-		return error_set(err, EINVAL, "exec --cgroup \"%s\": not a sub-cgroup path", sub);
-	const char *roots[V1_MAX_HIER + 1];
-	int n = roots_of(s, roots);
-	for (int i = 0; i < n; i++) {
-		_cleanup_free_ char *dir = v1_join(roots[i], cg->path, sub);
-		if (dir == NULL)
-			return error_set(err, ENOMEM, "cgroup");
-		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return error_errno(err, "cgroup: join pid %d: open %s", (int)pid, dir);
-		if (write_filef_at(dfd, "cgroup.procs", err, "%d", (int)pid) < 0)
-			return error_prefix(err, "cgroup: join pid %d to %s", (int)pid, dir);
-	}
-	return 0;
-}
-
 static int freezer_state(int fd, char *buf, size_t len, struct error *err)
 {
 	_cleanup_free_ char *st = NULL;
@@ -550,7 +514,6 @@ const struct cgroup_backend cgroup_backend_v1 = {
     .create = v1_create,
     .apply = v1_apply,
     .enter_prepare = v1_enter_prepare,
-    .add_pid = v1_add_pid,
     .freeze = v1_freeze,
     .is_frozen = v1_is_frozen,
     .kill_all = v1_kill_all,

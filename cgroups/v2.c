@@ -153,24 +153,6 @@ static int v2_enter_prepare(struct cgroup *cg, struct cgroup_enter *e, struct er
 	return 0;
 }
 
-static int v2_add_pid(struct cgroup *cg, pid_t pid, const char *sub, struct error *err)
-{
-	if (sub && (sub[0] == '/' || strstr(sub, "..")))
-		return error_set(err, EINVAL,
-				 "cgroup: sub-cgroup \"%s\" must be a relative path "
-				 "without \"..\"",
-				 sub);
-	_cleanup_free_ char *dir = v2_dir_path(cg, sub);
-	if (dir == NULL)
-		return error_set(err, ENOMEM, "cgroup %s", cg->path);
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_errno(err, "cgroup: open %s", dir);
-	if (cg_writef(fd, "cgroup.procs", "cgroup", err, "%d", (int)pid) < 0)
-		return error_prefix(err, "add pid %d to %s", (int)pid, dir);
-	return 0;
-}
-
 static int events_frozen(int dirfd, bool *frozen, struct error *err)
 {
 	uint64_t v;
@@ -546,7 +528,6 @@ const struct cgroup_backend cgroup_backend_v2 = {
     .create = v2_create,
     .apply = v2_apply,
     .enter_prepare = v2_enter_prepare,
-    .add_pid = v2_add_pid,
     .freeze = v2_freeze,
     .is_frozen = v2_is_frozen,
     .kill_all = v2_kill_all,

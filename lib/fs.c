@@ -30,24 +30,6 @@ ssize_t write_all(int fd, const void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-ssize_t read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = read(fd, p + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct error *err)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
@@ -203,11 +185,6 @@ int remove_tree_at(int dirfd, const char *path, struct error *err)
 	if (unlinkat(dirfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return error_errno(err, "rmdir %s", path);
 	return 0;
-}
-
-bool path_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
 }
 
 char *path_join(const char *a, const char *b)

@@ -7,9 +7,8 @@
 
 struct error;
 
-/* write(2)/read(2) until done, retrying EINTR. Return bytes or -1 with errno. */
+/* write(2) until done, retrying EINTR. Returns bytes or -1 with errno. */
 ssize_t write_all(int fd, const void *buf, size_t len);
-ssize_t read_all(int fd, void *buf, size_t len);
 
 /* Writes data to an existing file (O_WRONLY|O_CLOEXEC, no O_CREAT), as one write. */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct error *err);
@@ -25,7 +24,6 @@ int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t l
 int mkdir_p(const char *path, int mode, struct error *err);
 /* Removes a directory tree under dirfd/path, not crossing mount points. */
 int remove_tree_at(int dirfd, const char *path, struct error *err);
-bool path_exists(const char *path);
 /* Joins a and b with one '/'. malloc'd. */
 char *path_join(const char *a, const char *b);
 /* sendmsg of len bytes with fd attached (SCM_RIGHTS); retries EINTR. Returns bytes or -1. */

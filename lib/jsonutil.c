@@ -8,14 +8,6 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 
-json_t *json_from_strv(char *const *v)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 json_t *json_load_file_at(int dirfd, const char *path, struct error *err)
 {
 	_cleanup_free_ char *data = NULL;

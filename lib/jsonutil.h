@@ -4,8 +4,6 @@
 
 struct error;
 
-/* Array of strings from a NULL-terminated vector (NULL vector: empty array). */
-json_t *json_from_strv(char *const *v);
 /* Loads dirfd/path; the error names the file and the line/column for syntax errors. */
 json_t *json_load_file_at(int dirfd, const char *path, struct error *err);
 /* Serialises and atomically replaces dirfd/path. */

@@ -258,11 +258,9 @@ static int do_exec(struct exec_run *x, struct container *c, const struct exec_op
 		return -1;
 	if (c->cg) {
 		if (o->cgroup_sub) {
-			/* exec --cgroup: a sub-cgroup of the container's (v2 or a v1 one). */
-			_cleanup_free_ char *path = path_join(c->st.cgroup_path, o->cgroup_sub);
-			x->cg = cgroup_open(c->st.cgroup_mode, path, 0, err);
+			x->cg = cgroup_open_sub(c->cg, o->cgroup_sub, err);
 			if (x->cg == NULL)
-				return -1;
+				return error_prefix(err, "exec --cgroup");
 		}
 		if (cgroup_enter_prepare(x->cg ? x->cg : c->cg, &l->cg_enter, err) < 0)
 			return error_prefix(err, "exec: cgroup");

@@ -687,3 +687,17 @@ open(sys.argv[2], "w").write(s.recv(4096).decode())
 	[ "$(cat "$WORK/notified")" = READY=1 ]
 	[ "$(ctr_status "$ID")" = running ]
 }
+
+@test "exec --cgroup refuses a path that leaves the container's cgroup" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 resolves --cgroup differently"
+	ctr_detach sleep 100
+	for bad in ../escape /abs sub/../../escape; do
+		run rt exec --cgroup "$bad" "$ID" true </dev/null
+		[ "$status" -ne 0 ]
+		assert_imatch 'not a path below the container'
+		[ "$(grep -c . <<<"$output")" -eq 1 ]
+	done
+	# nothing was started outside: the container's cgroup still holds only init
+	exec_in "$ID" sh -c 'cat /proc/1/cgroup >/dev/null'
+	assert_status 0
+}
