@@ -17,11 +17,6 @@ int v1_apply(struct cgroup *cg, const struct cgroup_resources *r, bool update, s
 
 #define K(x) "linux.resources." x
 
-static bool i64_given(const struct opt_i64 *o)
-{
-	return o->set && o->v != 0; /* runc treats 0 as "not set" for these */
-}
-
 static bool file_exists(int dfd, const char *file)
 {
 	return faccessat(dfd, file, F_OK, 0) == 0;
@@ -34,7 +29,7 @@ static int write_i64(int dfd, const char *file, int64_t v, const char *key, stru
 
 static int memory_limits(int dfd, const struct cg_memory *m, bool update, struct error *err)
 {
-	bool lim = i64_given(&m->limit), swp = i64_given(&m->swap);
+	bool lim = m->limit.set, swp = m->swap.set;
 	int64_t limit = m->limit.v, swap = m->swap.v;
 	bool have_memsw = file_exists(dfd, "memory.memsw.limit_in_bytes");
 	/* runc: an unlimited memory limit without a swap value makes swap unlimited too; only
@@ -85,9 +80,8 @@ static int apply_memory(struct cgroup *cg, const struct cg_memory *m, bool updat
 {
 	/* memory.kernel is ignored, as runc 1.1 does: kmem limits are deprecated (and gone from
 	 * recent kernels); the kernel accounts that memory in the memory limit anyway. */
-	bool any = i64_given(&m->limit) || i64_given(&m->swap) || i64_given(&m->reservation) ||
-		   i64_given(&m->kernel_tcp) || m->swappiness.set || m->disable_oom_killer.set ||
-		   m->use_hierarchy.set;
+	bool any = m->limit.set || m->swap.set || m->reservation.set || m->kernel_tcp.set ||
+		   m->swappiness.set || m->disable_oom_killer.set || m->use_hierarchy.set;
 	if (!any)
 		return 0;
 	_cleanup_close_ int dfd = v1_open_ctrl(cg, "memory", K("memory"), err);
@@ -95,12 +89,11 @@ static int apply_memory(struct cgroup *cg, const struct cg_memory *m, bool updat
 		return -1;
 	if (memory_limits(dfd, m, update, err) < 0)
 		return -1;
-	if (i64_given(&m->reservation) &&
-	    write_i64(dfd, "memory.soft_limit_in_bytes", m->reservation.v, K("memory.reservation"),
-		      err) < 0)
+	if (m->reservation.set && write_i64(dfd, "memory.soft_limit_in_bytes", m->reservation.v,
+					    K("memory.reservation"), err) < 0)
 		return -1;
-	if (i64_given(&m->kernel_tcp) && write_i64(dfd, "memory.kmem.tcp.limit_in_bytes",
-						   m->kernel_tcp.v, K("memory.kernelTCP"), err) < 0)
+	if (m->kernel_tcp.set && write_i64(dfd, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp.v,
+					   K("memory.kernelTCP"), err) < 0)
 		return -1;
 	if (m->swappiness.set) {
 		if (m->swappiness.v > 100)
@@ -140,10 +133,9 @@ static int cpu_shares(int dfd, uint64_t shares, struct error *err)
 
 static int apply_cpu(struct cgroup *cg, const struct cg_cpu *c, struct error *err)
 {
-	bool quota = i64_given(&c->quota), period = c->period.set && c->period.v != 0;
-	bool rt_rt = i64_given(&c->realtime_runtime),
-	     rt_p = c->realtime_period.set && c->realtime_period.v != 0;
-	bool shares = c->shares.set && c->shares.v != 0;
+	bool quota = c->quota.set, period = c->period.set;
+	bool rt_rt = c->realtime_runtime.set, rt_p = c->realtime_period.set;
+	bool shares = c->shares.set;
 	if (quota || period || rt_rt || rt_p || shares || c->burst.set || c->idle.set) {
 		_cleanup_close_ int dfd = v1_open_ctrl(cg, "cpu", K("cpu"), err);
 		if (dfd < 0)

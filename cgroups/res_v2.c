@@ -85,12 +85,12 @@ static int set_memory(int fd, const struct cg_memory *m, bool update, struct err
 		}
 	}
 	char v[32];
-	if (m->limit.set && m->limit.v != 0) {
+	if (m->limit.set) {
 		limit_str(m->limit.v, v, sizeof v);
 		if (cg_write(fd, "memory.max", v, "linux.resources.memory.limit", err) < 0)
 			return -1;
 	}
-	if (m->reservation.set && m->reservation.v != 0) {
+	if (m->reservation.set) {
 		limit_str(m->reservation.v, v, sizeof v);
 		if (cg_write(fd, "memory.low", v, "linux.resources.memory.reservation", err) < 0)
 			return -1;
@@ -110,17 +110,16 @@ static uint64_t shares_to_weight(uint64_t shares)
 
 static int set_cpu(int fd, const struct cg_cpu *c, struct error *err)
 {
-	if (c->realtime_runtime.set && c->realtime_runtime.v != 0)
+	if (c->realtime_runtime.set)
 		return error_set(err, ENOTSUP,
 				 "linux.resources.cpu.realtimeRuntime: not supported "
 				 "by cgroup v2");
-	if (c->realtime_period.set && c->realtime_period.v != 0)
+	if (c->realtime_period.set)
 		return error_set(err, ENOTSUP,
 				 "linux.resources.cpu.realtimePeriod: not supported "
 				 "by cgroup v2");
-	if (c->shares.set && c->shares.v != 0 &&
-	    cg_writef(fd, "cpu.weight", "linux.resources.cpu.shares", err, "%" PRIu64,
-		      shares_to_weight(c->shares.v)) < 0)
+	if (c->shares.set && cg_writef(fd, "cpu.weight", "linux.resources.cpu.shares", err,
+				       "%" PRIu64, shares_to_weight(c->shares.v)) < 0)
 		return -1;
 	if (c->idle.set &&
 	    cg_writef(fd, "cpu.idle", "linux.resources.cpu.idle", err, "%" PRId64, c->idle.v) < 0)
@@ -134,7 +133,7 @@ static int set_cpu(int fd, const struct cg_cpu *c, struct error *err)
 			return -1;
 		burst_again = true;
 	}
-	if ((c->quota.set && c->quota.v != 0) || (c->period.set && c->period.v != 0)) {
+	if ((c->quota.set) || (c->period.set)) {
 		char quota[32] = "max";
 		if (c->quota.set && c->quota.v > 0) {
 			snprintf(quota, sizeof quota, "%" PRId64, c->quota.v);
@@ -145,7 +144,7 @@ static int set_cpu(int fd, const struct cg_cpu *c, struct error *err)
 				return error_prefix(err, "linux.resources.cpu.period");
 			sscanf(cur, "%31s", quota);
 		}
-		int rc = c->period.set && c->period.v != 0
+		int rc = c->period.set
 			     ? cg_writef(fd, "cpu.max", "linux.resources.cpu.quota", err,
 					 "%s %" PRIu64, quota, c->period.v)
 			     : cg_write(fd, "cpu.max", quota, "linux.resources.cpu.quota", err);
@@ -183,7 +182,7 @@ static int set_io(int fd, const struct cg_blkio *b, struct error *err)
 {
 	/* BFQ takes the v1 scale as it is; io.weight (blk-iocost) needs the conversion. */
 	bool bfq = faccessat(fd, "io.bfq.weight", F_OK, 0) == 0;
-	if (b->weight.set && b->weight.v != 0) {
+	if (b->weight.set) {
 		int rc = bfq ? cg_writef(fd, "io.bfq.weight", "linux.resources.blockIO.weight", err,
 					 "%" PRIu64, b->weight.v)
 			     : cg_writef(fd, "io.weight", "linux.resources.blockIO.weight", err,
