@@ -223,7 +223,7 @@ c_exec() {
 # The size of the caller's terminal reaches the container's (consoleSize / resize through the console socket).
 c_tty_size() {
 	local out
-	out=$(script -qec "stty cols 123 rows 45; timeout 30 ctr --address $SOCK -n $NS run --runc-binary $RUNTIME --rm -t $IMG ts1 sh -c 'sleep 0.5; stty size'" /dev/null </dev/null | tr -d '\r\000' | sed 's/\^@//g')
+	out=$(script -qec "stty cols 123 rows 45; timeout --foreground 30 ctr --address $SOCK -n $NS run --runc-binary $RUNTIME --rm -t $IMG ts1 sh -c 'sleep 0.5; stty size'" /dev/null </dev/null | tr -d '\r\000' | sed 's/\^@//g')
 	expect_match "stty size (rows cols)" '(^|[^0-9])45 123$' "$out"
 }
 
@@ -258,7 +258,7 @@ c_exec_exit_code() {
 c_exec_tty() {
 	local out
 	RUN -d "$IMG" ex3 sleep 1000 >/dev/null || { echo "ctr run -d failed"; return 1; }
-	out=$(script -qec "timeout 30 ctr --address $SOCK -n $NS task exec -t --exec-id e1 ex3 sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo in-and-out-are-ttys'" /dev/null </dev/null | tr -d '\r\000' | sed 's/\^@//g')
+	out=$(script -qec "timeout --foreground 30 ctr --address $SOCK -n $NS task exec -t --exec-id e1 ex3 sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo in-and-out-are-ttys'" /dev/null </dev/null | tr -d '\r\000' | sed 's/\^@//g')
 	expect_match "exec -t tty" '/dev/pts/[0-9]+' "$out" || return 1
 	expect_match "exec -t stdin/stdout" '^in-and-out-are-ttys$' "$out" || return 1
 	gone ex3
@@ -417,7 +417,7 @@ c_pids() {
 c_tty() {
 	local out
 	out=$( (sleep 2; echo 'echo in-$((6*7)); tty'; sleep 1; echo 'exit 5') |
-		script -qec "timeout 30 ctr --address $SOCK -n $NS run --runc-binary $RUNTIME --rm -t $IMG it1 sh" /dev/null | tr -d '\r\000' | sed 's/\^@//g')
+		script -qec "timeout --foreground 30 ctr --address $SOCK -n $NS run --runc-binary $RUNTIME --rm -t $IMG it1 sh" /dev/null | tr -d '\r\000' | sed 's/\^@//g')
 	expect_match "interactive output" '^in-42$' "$out" || return 1
 	expect_match "tty inside" '^/dev/pts/[0-9]+$' "$out" || return 1
 }
