@@ -4,6 +4,7 @@
  * pthread functions: glibc's thread data still describes the parent. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <poll.h>
@@ -24,6 +25,7 @@
 #include "lib/jsonutil.h"
 #include "lib/strv.h"
 #include "namespaces/namespaces.h"
+#include "namespaces/resolve.h"
 #include "namespaces/rootfs.h"
 #include "netns/netns.h"
 #include "runtime/hooks.h"
@@ -145,11 +147,18 @@ static void build_rootfs(struct launch *l)
 	}
 	if (rootfs_pivot(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "pivot_root");
-	/* A missing cwd is created, as runc does; after pivot_root "/" is the container's root,
-	 * so no path here can lead outside it, and the root is not read-only yet. */
+	/* A missing cwd is created, as runc does, before the root is made read-only. It is
+	 * resolved in the root with magic links refused: /proc/self/fd/N of an fd init still
+	 * holds would otherwise lead to a host directory (CVE-2024-21626). */
 	const char *cwd = l->process->cwd;
-	if (cwd && strcmp(cwd, "/") != 0 && access(cwd, F_OK) < 0 && mkdir_p(cwd, 0755, &e) < 0)
-		init_fail(l, &e, "process cwd");
+	if (cwd && strcmp(cwd, "/") != 0 && access(cwd, F_OK) < 0) {
+		_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0 || resolve_mkdir_p(rootfd, cwd, 0755, &e) < 0) {
+			if (rootfd < 0)
+				error_errno(&e, "open /");
+			init_fail(l, &e, "process cwd");
+		}
+	}
 }
 
 static void set_names(struct launch *l)
@@ -292,17 +301,33 @@ static void wait_for_start(struct launch *l)
 	l->fifo_fd = -1;
 }
 
+/* The cwd is resolved inside the root, magic links refused, and must then be reachable from
+ * it: an fd inherited from the caller or held by berth (process.cwd or exec --cwd
+ * /proc/self/fd/N) must never make a host directory the process's cwd (CVE-2024-21626). */
+static int enter_cwd(const char *cwd, struct error *err)
+{
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open /");
+	_cleanup_close_ int fd = resolve_open(rootfd, cwd, O_PATH | O_DIRECTORY, err);
+	if (fd < 0)
+		return error_prefix(err, "cwd");
+	if (fchdir(fd) < 0)
+		return error_errno(err, "chdir to cwd %s", cwd);
+	char buf[PATH_MAX];
+	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
+		return error_set(err, EPERM, "cwd %s is outside the container's root", cwd);
+	return 0;
+}
+
 /* The steps init and exec share, from the process attributes to execve. */
 __attribute__((noreturn)) static void start_process(struct launch *l)
 {
 	struct error e;
 	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
 		init_fail(l, &e, "process");
-	const char *cwd = l->process->cwd ? l->process->cwd : "/";
-	if (chdir(cwd) < 0) {
-		error_errno(&e, "chdir to cwd %s", cwd);
+	if (enter_cwd(l->process->cwd ? l->process->cwd : "/", &e) < 0)
 		init_fail(l, &e, "process");
-	}
 	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
 	if (exe == NULL)
 		init_fail(l, &e, "process");
