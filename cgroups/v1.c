@@ -66,6 +66,10 @@ static int mkdir_cgroup(const char *root, const char *path, int *created, struct
 			*p = '\0';
 			int r = mkdir(full, 0755);
 			int e = errno;
+			struct stat st;
+			/* A cgroupsPath through an interface file (cgroup.procs) is no cgroup. */
+			if (r < 0 && e == EEXIST && stat(full, &st) == 0 && !S_ISDIR(st.st_mode))
+				e = ENOTDIR;
 			*p = saved;
 			if (r == 0) {
 				(*created)++;
@@ -76,7 +80,18 @@ static int mkdir_cgroup(const char *root, const char *path, int *created, struct
 				errno = e;
 				*p = '\0';
 				error_errno(err, "cgroup: mkdir %s", full);
-				*p = saved;
+				/* The caller's rollback starts from the full path, which was never
+				 * made: remove the parents made here now. */
+				while (*created > 0) {
+					char *slash = strrchr(full, '/');
+					if (slash == NULL || (size_t)(slash - full) <= rl)
+						break;
+					*slash = '\0';
+					if (rmdir(full) < 0)
+						break;
+					(*created)--;
+				}
+				*created = 0;
 				return -1;
 			}
 			if (saved == '\0')

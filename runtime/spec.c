@@ -765,6 +765,11 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 		return -1;
 	if (rc && spec_parse_linux(c, o, "linux", &s->linux) < 0)
 		return -1;
+	/* Without its own UTS namespace, sethostname would rename the host: refuse, as runc. */
+	if (!s->linux.ns.listed[NS_UTS] && s->hostname && *s->hostname)
+		return spec_err(c, "hostname", "needs a uts namespace in linux.namespaces");
+	if (!s->linux.ns.listed[NS_UTS] && s->domainname && *s->domainname)
+		return spec_err(c, "domainname", "needs a uts namespace in linux.namespaces");
 	return 0;
 }
 

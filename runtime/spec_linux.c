@@ -423,9 +423,10 @@ static int parse_devices(const struct pctx *c, json_t *o, const char *p, struct 
 			return spec_err(c, kp, "unknown device type \"%s\" (c, b, u or p)", type);
 		}
 		d->type = type[0];
-		int has_major = spec_get_int(c, e, ep, "major", 0, INT64_MAX, &d->major);
+		/* makedev takes 32-bit majors and minors; a larger one would wrap silently. */
+		int has_major = spec_get_int(c, e, ep, "major", 0, UINT32_MAX, &d->major);
 		int has_minor =
-		    has_major < 0 ? -1 : spec_get_int(c, e, ep, "minor", 0, INT64_MAX, &d->minor);
+		    has_major < 0 ? -1 : spec_get_int(c, e, ep, "minor", 0, UINT32_MAX, &d->minor);
 		if (has_major < 0 || has_minor < 0)
 			return -1;
 		if (d->type != 'p' && (spec_require(c, has_major, ep, "major") < 0 ||
@@ -583,6 +584,10 @@ int spec_parse_linux(const struct pctx *c, json_t *o, const char *p, struct spec
 	    spec_get_idmaps(c, o, p, "uidMappings", &l->uid_mappings, &l->n_uid_mappings) < 0 ||
 	    spec_get_idmaps(c, o, p, "gidMappings", &l->gid_mappings, &l->n_gid_mappings) < 0)
 		return -1;
+	if ((l->n_uid_mappings || l->n_gid_mappings) && !l->ns.listed[NS_USER]) {
+		spec_path_key(sp, p, l->n_uid_mappings ? "uidMappings" : "gidMappings");
+		return spec_err(c, sp, "needs a user namespace in linux.namespaces");
+	}
 	if ((rc = spec_get_object(c, o, p, "timeOffsets", &sub)) < 0)
 		return -1;
 	spec_path_key(sp, p, "timeOffsets");
@@ -591,6 +596,12 @@ int spec_parse_linux(const struct pctx *c, json_t *o, const char *p, struct spec
 	if (parse_devices(c, o, p, l) < 0 ||
 	    spec_get_string(c, o, p, "cgroupsPath", &l->cgroups_path) < 0)
 		return -1;
+	/* A newline would split the one-line errors and logs that name the path. */
+	for (const char *ch = l->cgroups_path; ch && *ch; ch++)
+		if ((unsigned char)*ch < 0x20 || *ch == 0x7f) {
+			spec_path_key(sp, p, "cgroupsPath");
+			return spec_err(c, sp, "must not contain control characters");
+		}
 	if ((rc = spec_get_object(c, o, p, "resources", &sub)) < 0)
 		return -1;
 	l->has_resources = rc;

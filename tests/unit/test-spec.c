@@ -794,7 +794,8 @@ static void test_abuse(void)
 	char *str = malloc(big + 1);
 	memset(str, 'h', big);
 	str[big] = '\0';
-	doc = load("{'ociVersion': '1.3.0', 'root': {'path': 'r'}, 'linux': {'sysctl': {}}}");
+	doc = load("{'ociVersion': '1.3.0', 'root': {'path': 'r'}, 'linux': {'sysctl': {}, "
+		   "'namespaces': [{'type': 'uts'}]}}");
 	json_object_set_new(doc, "hostname", json_string(str));
 	str[1 << 20] = '\0';
 	json_object_set_new(json_object_get(json_object_get(doc, "linux"), "sysctl"), str,
