@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "lib/error.h"
 #include "lib/log.h"
+#include "runtime/self_exe.h"
 
 #define OCI_SPEC_VERSION "1.3.0"
 
@@ -142,6 +143,12 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return 1;
+	}
+	/* Before any state exists: create, run and exec re-exec from a copy containers cannot
+	 * write (CVE-2019-5736), with this very argv and environment. */
+	if (self_exe_protect(argv[optind], argv, &err) < 0) {
+		fprintf(stderr, "berth: %s\n", err.msg);
 		return 1;
 	}
 	if (log_init(g.log, g.log_json, g.debug) < 0) {

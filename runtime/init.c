@@ -365,6 +365,9 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 {
 	struct error e;
 	reset_signals();
+	/* As runc's init: while it holds host fds and runs the berth binary, processes in the
+	 * namespaces it joins must not reach its /proc/<pid> (exe, fd, mem). execve resets it. */
+	prctl(PR_SET_DUMPABLE, 0);
 	/* Until ready, init must not outlive a parent that died midway (it would wait forever). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1) {
@@ -391,6 +394,7 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 {
 	struct error e;
 	reset_signals();
+	prctl(PR_SET_DUMPABLE, 0); /* as in init_main */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	own_session(l);
 	int r = cgroup_enter_self(&l->cg_enter, l->cloned_into_cgroup);
