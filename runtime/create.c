@@ -239,6 +239,7 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	l->process = &s->process;
 	l->preserve_fds = c->o->preserve_fds;
 	l->no_new_keyring = c->o->no_new_keyring;
+	l->die_with_parent = c->o->die_with_parent;
 	l->id = c->o->id;
 	l->bundle = c->st.bundle;
 	l->fifo_fd = -1;
@@ -353,6 +354,23 @@ static int run_parent_hooks(struct creation *c, struct error *err)
 	return hooks_run(&c->spec->hooks, HOOK_CREATE_RUNTIME, state, err);
 }
 
+/* SCMP_ACT_NOTIFY: init loaded its filter and sent the listener; the agent at listenerPath gets
+ * it with the state, then init may go on. Our copy is closed either way: the agent has its own. */
+static int hand_listener_to_agent(struct creation *c, int fd, struct error *err)
+{
+	_cleanup_close_ int listener = fd;
+	if (listener < 0)
+		return error_set(err, EPROTO, "init sent no seccomp listener");
+	_cleanup_json_ json_t *state = state_to_json(&c->st, STATUS_CREATING);
+	if (state == NULL)
+		return error_set(err, ENOMEM, "seccomp listener state");
+	if (seccomp_send_listener(c->spec->linux.seccomp, listener, c->pid, state, err) < 0)
+		return -1;
+	if (launch_send(c->sock, MSG_SECCOMP_DONE, 0, NULL) < 0)
+		return error_errno(err, "resume init after the seccomp agent");
+	return 0;
+}
+
 /* Answers init until it reports ready (or fails). */
 static int talk_to_init(struct creation *c, struct error *err)
 {
@@ -398,6 +416,10 @@ static int talk_to_init(struct creation *c, struct error *err)
 			} else {
 				c->pty_master = fd;
 			}
+			break;
+		case MSG_SECCOMP:
+			if (hand_listener_to_agent(c, fd, err) < 0)
+				return -1;
 			break;
 		case MSG_READY:
 			return 0;
@@ -461,6 +483,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	if (c->dirfd < 0)
 		return -1;
 	undo_push(&c->undo, undo_state_dir, c);
+	FAULT_POINT("create-state-dir");
 
 	char created[64];
 	now_rfc3339(created, sizeof created);
@@ -500,9 +523,14 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	c->pid = pid;
 	c->st.pid = pid;
 	undo_push(&c->undo, undo_init, c);
+	/* Recorded while init is still setting up: if create dies from here on, state and delete
+	 * must know the process (status "creating"), not take the container for stopped. */
+	c->st.start_time = process_start_time(pid, NULL);
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	FAULT_POINT("create-after-clone");
 	if (talk_to_init(c, err) < 0)
 		return -1;
-	c->st.start_time = process_start_time(pid, NULL);
 	c->st.finished = true;
 	FAULT_POINT("create-before-state");
 	if (state_write(c->dirfd, &c->st, err) < 0)
@@ -572,6 +600,8 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 	if (r == 0) {
 		_cleanup_free_ char *state = NULL;
 		r = release_init(&c, err);
+		if (r == 0)
+			FAULT_POINT("run-after-start");
 		if (r == 0 && notify >= 0) {
 			_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
 			r = notify_forward_ready(notify, pidfd, notify_host, err);
@@ -599,7 +629,7 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 		return 0;
 	}
 	int status = 0;
-	r = foreground_wait(c.pid, c.pty_master, &status, err);
+	r = foreground_wait_opts(c.pid, c.pty_master, o->fg, &status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r == 0) {
 		*exit_code = foreground_exit_code(status);

@@ -20,6 +20,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/fault.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -154,6 +155,7 @@ struct exec_run {
 	int sock;
 	pid_t pid;
 	int pty;
+	json_t *seccomp_state; /* the container's state, for a SCMP_ACT_NOTIFY agent */
 };
 
 static int clone_exec(struct exec_run *x, struct error *err)
@@ -200,6 +202,7 @@ static int clone_exec(struct exec_run *x, struct error *err)
 	close(sp[1]);
 	x->l.sync_fd = -1;
 	x->pid = pid;
+	FAULT_POINT("exec-after-clone");
 	return 0;
 }
 
@@ -216,6 +219,18 @@ static int await_exec(struct exec_run *x, const struct exec_opts *o, struct erro
 		}
 		if (m.type == MSG_ERROR)
 			return error_set(err, m.err, "exec: %s", m.text);
+		if (m.type == MSG_SECCOMP) {
+			/* As runc: the exec'd process has a filter (and a listener) of its own. */
+			_cleanup_close_ int listener = fd;
+			if (listener < 0 || x->seccomp_state == NULL)
+				return error_set(err, EPROTO, "exec: unexpected seccomp listener");
+			if (seccomp_send_listener(x->spec->linux.seccomp, listener, x->pid,
+						  x->seccomp_state, err) < 0)
+				return error_prefix(err, "exec");
+			if (launch_send(x->sock, MSG_SECCOMP_DONE, 0, NULL) < 0)
+				return error_errno(err, "exec: resume after the seccomp agent");
+			continue;
+		}
 		if (m.type == MSG_PTY && fd >= 0) {
 			if (o->console_socket) {
 				int r = terminal_send_to_socket(o->console_socket, fd, err);
@@ -254,6 +269,11 @@ static int do_exec(struct exec_run *x, struct container *c, const struct exec_op
 	l->bundle = c->st.bundle;
 	if (x->spec->linux.seccomp && seccomp_prepare(x->spec->linux.seccomp, &l->seccomp, err) < 0)
 		return -1;
+	if (seccomp_program_has_listener(l->seccomp)) {
+		x->seccomp_state = state_to_json(&c->st, s);
+		if (x->seccomp_state == NULL)
+			return error_set(err, ENOMEM, "exec: seccomp listener state");
+	}
 	if (open_target_namespaces(c->st.pid, l->ns_fds, err) < 0)
 		return -1;
 	if (c->cg) {
@@ -312,6 +332,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 	ns_close_fds(x.l.ns_fds);
 	cgroup_enter_close(&x.l.cg_enter);
 	seccomp_program_free(x.l.seccomp);
+	json_decref(x.seccomp_state);
 	cgroup_free(x.cg);
 	free_process(&x.process, o->process_path != NULL);
 	spec_free(x.spec);

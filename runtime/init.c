@@ -301,6 +301,56 @@ static void wait_for_start(struct launch *l)
 	l->fifo_fd = -1;
 }
 
+/* The agent at listenerPath gets the listener through the parent (runtime-spec "Container
+ * Process State"); init waits until it has, so a notified syscall never meets an agent without
+ * the fd, and an agent that cannot be reached fails create. Init's copy is closed here: the
+ * container process must never hold its own filter's listener. */
+static void hand_over_listener(struct launch *l, int *listener)
+{
+	struct error e;
+	if (*listener < 0)
+		return;
+	int r = launch_send_fd(l->sync_fd, MSG_SECCOMP, *listener);
+	int saved = errno;
+	close(*listener);
+	*listener = -1;
+	if (r < 0) {
+		error_errnum(&e, saved, "send the listener fd to the runtime");
+		init_fail(l, &e, "seccomp");
+	}
+	wait_for(l, MSG_SECCOMP_DONE, "the seccomp agent");
+}
+
+/* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN; with it,
+ * after the privileges are dropped, so it also covers that work. */
+static void lock_down(struct launch *l)
+{
+	struct error e;
+	int listener = -1;
+	bool nnp = l->process->no_new_privileges;
+	if (!nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	hand_over_listener(l, &listener);
+	if (process_drop_privileges(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (process_apply_final_affinity(l->process, &e) < 0)
+		init_fail(l, &e, "process");
+	if (nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
+		init_fail(l, &e, "seccomp");
+	hand_over_listener(l, &listener);
+}
+
+/* berth box: the job must not outlive berth. Armed after the credentials change (which clears
+ * it); the parent waits on the socket until execve closes it, so a hangup there now means it
+ * died before the signal was armed. */
+static void arm_parent_death(struct launch *l)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct pollfd p = {.fd = l->sync_fd, .events = POLLIN};
+	if (poll(&p, 1, 0) > 0)
+		_exit(128 + SIGKILL);
+}
+
 /* The cwd is resolved inside the root, magic links refused, and must then be reachable from
  * it: an fd inherited from the caller or held by berth (process.cwd or exec --cwd
  * /proc/self/fd/N) must never make a host directory the process's cwd (CVE-2024-21626). */
@@ -333,6 +383,12 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 		init_fail(l, &e, "process");
 	char **env = build_env(l);
 	fence_fds(l);
+	/* A listener fd must reach the agent through the parent, and after MSG_READY create's
+	 * parent is gone: with SCMP_ACT_NOTIFY the filter goes in (and the privileges go) before
+	 * ready, as runc does for every profile; the rest of init then runs under it. */
+	bool lock_early = !l->exec && seccomp_program_has_listener(l->seccomp);
+	if (lock_early)
+		lock_down(l);
 	if (!l->exec) {
 		check_fifo_writable(l);
 		prctl(PR_SET_PDEATHSIG, 0);
@@ -340,22 +396,15 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 		if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)
 			_exit(127);
 		wait_for_start(l);
+		FAULT_POINT("init-after-start");
 	}
-	/* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN;
-	 * with it, after the privileges are dropped, so it also covers that work. */
-	int listener = -1;
-	bool nnp = l->process->no_new_privileges;
-	if (!nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
-		init_fail(l, &e, "seccomp");
-	if (process_drop_privileges(l->process, &e) < 0)
-		init_fail(l, &e, "process");
-	if (process_apply_final_affinity(l->process, &e) < 0)
-		init_fail(l, &e, "process");
-	if (nnp && l->seccomp && seccomp_load_program(l->seccomp, &listener, &e) < 0)
-		init_fail(l, &e, "seccomp");
+	if (!lock_early)
+		lock_down(l);
 	/* The death signal survives execve: an exec'd process must not die with berth exec. */
 	if (l->exec)
 		prctl(PR_SET_PDEATHSIG, 0);
+	if (l->die_with_parent)
+		arm_parent_death(l);
 	execve(exe, l->process->args, env);
 	error_errno(&e, "exec %s", exe);
 	init_fail(l, &e, "exec");
@@ -377,6 +426,7 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	own_session(l);
 	enter_isolation(l);
 	build_rootfs(l);
+	FAULT_POINT("init-after-rootfs");
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
 		init_fail(l, &e, "terminal");
 	/* Before rootfs_finish: /proc/sys is read-only after it. */
@@ -403,6 +453,7 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 		init_fail(l, &e, "cgroup");
 	}
 	cgroup_enter_close(&l->cg_enter);
+	FAULT_POINT("exec-after-cgroup");
 	if (ns_join_fds(l->ns_fds, &e) < 0)
 		init_fail(l, &e, "join namespaces");
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)

@@ -12,6 +12,8 @@ enum launch_msg_type {
 	MSG_PTY,	  /* init -> parent: the pty master, as SCM_RIGHTS */
 	MSG_READY,	  /* init -> parent: everything is set, init waits for start */
 	MSG_START,	  /* parent -> init (run, exec): go, without the exec fifo */
+	MSG_SECCOMP,	  /* init -> parent: the seccomp listener fd, as SCM_RIGHTS */
+	MSG_SECCOMP_DONE, /* parent -> init: the listenerPath agent has it */
 };
 
 struct launch_msg {
@@ -23,7 +25,7 @@ struct launch_msg {
 struct error;
 
 int launch_send(int fd, uint32_t type, int err, const char *text);
-/* With an fd to pass (MSG_PTY). */
+/* With an fd to pass (MSG_PTY, MSG_SECCOMP). */
 int launch_send_fd(int fd, uint32_t type, int passfd);
 /* Returns 0, or -1 with errno (0 for EOF: the peer died). *passfd receives an fd if one came. */
 int launch_recv(int fd, struct launch_msg *m, int *passfd);

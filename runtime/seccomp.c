@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -17,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
+#include "lib/jsonutil.h"
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
@@ -164,6 +168,20 @@ static int add_rule(scmp_filter_ctx ctx, size_t i, const struct seccomp_rule *r,
 		return config_error(err,
 				    "linux.seccomp.syscalls[%zu].action: unknown action \"%s\"", i,
 				    r->action ? r->action : "");
+	if (act == SCMP_ACT_NOTIFY) {
+		/* Between loading the filter and the parent's word that the listener has its fd,
+		 * init talks to the parent with these: notifying them would wait forever for an
+		 * agent that cannot answer yet (runc refuses "write" for the same reason). */
+		for (size_t k = 0; r->names && r->names[k]; k++)
+			if (strcmp(r->names[k], "sendmsg") == 0 ||
+			    strcmp(r->names[k], "recvmsg") == 0)
+				return config_error(
+				    err,
+				    "linux.seccomp.syscalls[%zu].names[%zu]: "
+				    "SCMP_ACT_NOTIFY cannot be used for \"%s\" (the "
+				    "runtime needs it to hand over the listener)",
+				    i, k, r->names[k]);
+	}
 	if (r->n_args > 6)
 		return config_error(err, "linux.seccomp.syscalls[%zu].args: more than 6", i);
 	struct scmp_arg_cmp conds[6];
@@ -296,6 +314,11 @@ int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_program **out, 
 			 &notify) < 0)
 		return config_error(err, "linux.seccomp.defaultAction: unknown action \"%s\"",
 				    s->default_action ? s->default_action : "");
+	if (notify)
+		return config_error(err,
+				    "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the "
+				    "default action (every syscall, the runtime's own included, "
+				    "would wait for an agent that has no fd yet)");
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)
 		return config_error(err, "linux.seccomp: seccomp_init failed");
@@ -323,6 +346,10 @@ int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_program **out, 
 		free(prog->insns);
 		return -1;
 	}
+	if (notify && (!s->listener_path || !*s->listener_path))
+		return config_error(err, "linux.seccomp.listenerPath: required when a rule uses "
+					 "SCMP_ACT_NOTIFY (the agent receives the notification fd "
+					 "there)");
 	prog->listener = notify;
 	if (notify) {
 		/* TSYNC with a listener needs TSYNC_ESRCH; init is single-threaded anyway. */
@@ -369,4 +396,75 @@ void seccomp_program_free(struct seccomp_program *p)
 		return;
 	free(p->insns);
 	free(p);
+}
+
+bool seccomp_program_has_listener(const struct seccomp_program *p)
+{
+	return p && p->listener;
+}
+
+static int connect_listener(const char *path, struct error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int pathfd = -1;
+	if (strlen(path) < sizeof sa.sun_path) {
+		memcpy(sa.sun_path, path, strlen(path) + 1);
+	} else {
+		/* Too long for sun_path: connect through the magic link of an O_PATH fd. */
+		pathfd = open(path, O_PATH | O_CLOEXEC);
+		if (pathfd < 0)
+			return error_errno(err, "linux.seccomp.listenerPath: %s", path);
+		snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", pathfd);
+	}
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return error_errno(err, "linux.seccomp.listenerPath: socket");
+	int r;
+	do
+		r = connect(s, (struct sockaddr *)&sa, sizeof sa);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int e = errno;
+		close(s);
+		return error_errnum(err, e, "linux.seccomp.listenerPath: connect to %s", path);
+	}
+	return s;
+}
+
+int seccomp_send_listener(const struct spec_seccomp *s, int listener_fd, pid_t pid, json_t *state,
+			  struct error *err)
+{
+	if (!s->listener_path || !*s->listener_path)
+		return config_error(err, "linux.seccomp.listenerPath: required when a rule uses "
+					 "SCMP_ACT_NOTIFY");
+	/* The same spec version as the state it carries. */
+	const char *version = json_string_value(json_object_get(state, "ociVersion"));
+	_cleanup_json_ json_t *o =
+	    json_pack("{s:s, s:[s], s:i, s:O}", "ociVersion", version ? version : "1.3.0", "fds",
+		      "seccompFd", "pid", (int)pid, "state", state);
+	if (!o)
+		return error_set(err, ENOMEM, "linux.seccomp: container process state");
+	if (s->listener_metadata && *s->listener_metadata)
+		json_object_set_new(o, "metadata", json_string(s->listener_metadata));
+	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+	if (!text)
+		return error_set(err, ENOMEM, "linux.seccomp: container process state");
+	_cleanup_close_ int sock = connect_listener(s->listener_path, err);
+	if (sock < 0)
+		return -1;
+	/* One message carries the state and the fd: the spec allows one state per connection. */
+	size_t len = strlen(text);
+	ssize_t n = send_with_fd(sock, text, len, listener_fd);
+	if (n < 0)
+		return error_errno(err, "linux.seccomp.listenerPath: send the state to %s",
+				   s->listener_path);
+	for (size_t off = (size_t)n; off < len; off += (size_t)n) {
+		do
+			n = send(sock, text + off, len - off, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return error_errno(err, "linux.seccomp.listenerPath: send the state to %s",
+					   s->listener_path);
+	}
+	return 0;
 }

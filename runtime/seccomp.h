@@ -1,6 +1,10 @@
 /* linux.seccomp through libseccomp. The filter is built and checked in the parent (so a bad
  * profile fails create cleanly) and loaded by init as its last step before execve. */
 #pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "runtime/spec.h"
 
 struct error;
@@ -17,3 +21,11 @@ int seccomp_prepare(const struct spec_seccomp *s, struct seccomp_program **out, 
  * the profile names return ENOSYS unless the default action allows, logs or traces (runc). */
 int seccomp_load_program(struct seccomp_program *p, int *listener_fd, struct error *err);
 void seccomp_program_free(struct seccomp_program *p);
+/* Whether loading p yields a listener fd (the profile uses SCMP_ACT_NOTIFY). */
+bool seccomp_program_has_listener(const struct seccomp_program *p);
+/* The parent's half of SCMP_ACT_NOTIFY (runtime-spec "Container Process State"): connects to
+ * s->listenerPath and sends, in one message, the process state JSON (ociVersion, fds
+ * ["seccompFd"], pid, metadata, state) with listener_fd attached (SCM_RIGHTS). pid is the
+ * process that loaded the filter; state is the container's OCI state object. */
+int seccomp_send_listener(const struct spec_seccomp *s, int listener_fd, pid_t pid, json_t *state,
+			  struct error *err);
