@@ -14,6 +14,7 @@ struct cgroup_backend {
 	int (*pids)(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
 	int (*stats)(struct cgroup *cg, json_t **out, struct error *err);
 	int (*oom_kills)(struct cgroup *cg, uint64_t *count, struct error *err);
+	int (*tasks)(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
 	int (*oom_event_fd)(struct cgroup *cg, struct error *err);
 	int (*destroy)(struct cgroup *cg, struct error *err);
 };

@@ -69,6 +69,9 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
 int cgroup_stats(struct cgroup *cg, json_t **out, struct error *err);
 /* Number of OOM kills so far (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
 int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err);
+/* Tasks (threads) counted by the pids controller now, and the kernel's high-water mark where it
+ * keeps one (v2 pids.peak, Linux 6.12+); *peak is 0 when it does not. ENOTSUP without pids. */
+int cgroup_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
 /* An fd that becomes readable on a new OOM event (v1 eventfd, v2 inotify on memory.events). */
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err);
 /* Thaws, kills what is left, removes every dir berth created (leaf, then created parents);

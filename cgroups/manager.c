@@ -238,6 +238,15 @@ int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err)
 	*count = 0;
 	return DISPATCH(oom_kills, count, err);
 }
+int cgroup_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err)
+{
+	*current = *peak = 0;
+	if (cg->ops->tasks == NULL)
+		return error_set(err, ENOTSUP,
+				 "task count: not available with the %s cgroup manager",
+				 cg->ops->name);
+	return cg->ops->tasks(cg, current, peak, err);
+}
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err)
 {
 	if (cg->ops->oom_event_fd == NULL)

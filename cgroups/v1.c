@@ -432,6 +432,16 @@ static int v1_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err)
 	return cg_read_keyed(fd, "memory.oom_control", "oom_kill", count, err);
 }
 
+/* v1 keeps no high-water mark of tasks: the caller samples. */
+static int v1_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err)
+{
+	*peak = 0;
+	_cleanup_close_ int fd = v1_open_ctrl(cg, "pids", "task count", err);
+	if (fd < 0)
+		return -1;
+	return cg_read_u64(fd, "pids.current", current, err);
+}
+
 static int v1_oom_event_fd(struct cgroup *cg, struct error *err)
 {
 	_cleanup_close_ int dfd = v1_open_ctrl(cg, "memory", "OOM events", err);
@@ -535,6 +545,7 @@ const struct cgroup_backend cgroup_backend_v1 = {
     .pids = v1_pids,
     .stats = v1_stats,
     .oom_kills = v1_oom_kills,
+    .tasks = v1_tasks,
     .oom_event_fd = v1_oom_event_fd,
     .destroy = v1_destroy,
 };

@@ -301,6 +301,18 @@ static int v2_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err)
 	return cg_read_keyed(fd, "memory.events", "oom_kill", count, err);
 }
 
+static int v2_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err)
+{
+	_cleanup_close_ int fd = v2_open(cg, err);
+	if (fd < 0)
+		return -1;
+	if (cg_read_u64(fd, "pids.current", current, err) < 0)
+		return -1;
+	if (cg_read_u64(fd, "pids.peak", peak, NULL) < 0)
+		*peak = 0;
+	return 0;
+}
+
 static int v2_oom_event_fd(struct cgroup *cg, struct error *err)
 {
 	_cleanup_free_ char *events = v2_dir_path(cg, "memory.events");
@@ -534,6 +546,7 @@ const struct cgroup_backend cgroup_backend_v2 = {
     .pids = v2_pids,
     .stats = v2_stats,
     .oom_kills = v2_oom_kills,
+    .tasks = v2_tasks,
     .oom_event_fd = v2_oom_event_fd,
     .destroy = v2_destroy,
 };

@@ -33,6 +33,7 @@ int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err)
 int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
 
 /* Shared option helpers (cli/options.c). */
 /* Exactly n positional arguments left after getopt, else a usage error naming the command. */

@@ -33,6 +33,7 @@ static const struct {
     {"events", cmd_events, "stream stats and OOM events of a container"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports"},
+    {"box", cmd_box, "run a job on the host in a cgroup with limits, report its usage"},
 };
 
 static void usage(FILE *f)

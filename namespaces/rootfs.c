@@ -46,6 +46,11 @@ static int parent_mount_private(const char *rootfs, struct error *err)
 	return 0;
 }
 
+bool rootfs_is_host_root(const struct rootfs_config *cfg)
+{
+	return strcmp(cfg->rootfs, "/") == 0;
+}
+
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 {
 	unsigned long prop = MS_SLAVE | MS_REC;
@@ -60,8 +65,10 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 		return error_errno(err, "set the propagation of /");
 	if ((prop & MS_SHARED) && parent_mount_private(cfg->rootfs, err) < 0)
 		return -1;
-	/* pivot_root needs the new root to be a mount point. */
-	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* pivot_root needs the new root to be a mount point. The host's own root (berth box
+	 * --host) is used as it is: no copy, no pivot, only this namespace's mounts on top. */
+	if (!rootfs_is_host_root(cfg) &&
+	    mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return error_errno(err, "bind the rootfs %s onto itself", cfg->rootfs);
 	_cleanup_close_ int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -80,6 +87,8 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 
 int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 {
+	if (rootfs_is_host_root(cfg))
+		return chdir("/") < 0 ? error_errno(err, "chdir /") : 0;
 	_cleanup_close_ int newroot = open(cfg->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (newroot < 0)
 		return error_errno(err, "open the rootfs %s", cfg->rootfs);

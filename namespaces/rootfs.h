@@ -48,6 +48,9 @@ struct rootfs_config {
 /* Inside the new mount namespace, before pivot: propagation, rootfs bind, every mount, /dev
  * (default devices, linux.devices, links, /dev/pts/ptmx, /dev/console placeholder). */
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err);
+/* root.path is the host's "/" (berth box --host): the mount namespace keeps the host's tree as
+ * its root; only the spec's mounts are added, in the namespace (nothing reaches the host). */
+bool rootfs_is_host_root(const struct rootfs_config *cfg);
 /* pivot_root into the rootfs and detach the old root (chroot-like move with no_pivot). */
 int rootfs_pivot(const struct rootfs_config *cfg, struct error *err);
 /* After pivot: masked paths, readonly paths, then the read-only remount of / when asked. */

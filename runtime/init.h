@@ -24,6 +24,7 @@ struct launch {
 	struct seccomp_program *seccomp;
 	int preserve_fds; /* fds 3 .. 3+N-1 reach the process */
 	bool no_new_keyring;
+	bool die_with_parent;	 /* keep PR_SET_PDEATHSIG through execve (berth box) */
 	char **extra_env;	 /* LISTEN_FDS and friends */
 	const char *id, *bundle; /* for the state hooks run by init receive */
 	pid_t host_pid;		 /* init's pid as the host sees it (sent before createContainer) */

@@ -7,6 +7,7 @@
 #include "cgroups/resources.h"
 
 struct error;
+struct foreground_opts;
 
 enum cgroup_manager { CGM_CGROUPFS, CGM_SYSTEMD, CGM_DISABLED };
 
@@ -23,6 +24,9 @@ struct create_opts {
 	enum cgroup_manager manager;
 	bool detach; /* run */
 	bool keep;   /* run: leave the stopped container for inspection */
+	/* run (berth box): init keeps its death signal through execve: the job dies with berth */
+	bool die_with_parent;
+	struct foreground_opts *fg; /* run: timeout and the like; NULL for none */
 };
 
 /* create: init waits on the exec fifo when this returns. */

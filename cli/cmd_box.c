@@ -1,0 +1,265 @@
+/* box: a job on the host (or a plain directory as root) in a cgroup with limits, and a report of
+ * what it used. The spec and the run are runtime/box.c's; this parses and prints. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/strv.h"
+#include "runtime/box.h"
+
+#define BOX_USAGE                                                                                  \
+	"usage: berth box --host|--rootfs DIR [options] -- CMD [ARG...]\n"                         \
+	"  -m, --memory SIZE          memory limit (512M, 2G)\n"                                   \
+	"      --memory-swap SIZE     memory+swap limit (default: the memory limit; -1: "          \
+	"unlimited)\n"                                                                             \
+	"      --cpus N               CPU time, in cores (0.5, 1.5)\n"                             \
+	"      --pids-limit N         most tasks at once\n"                                        \
+	"      --device-read-bps DEV:RATE, --device-write-bps DEV:RATE   (e.g. /dev/sda:10M)\n"    \
+	"      --io-weight N          10..1000\n"                                                  \
+	"      --timeout DURATION     kill the whole job after it (30s, 2m, 1h); exit 124\n"       \
+	"  -u, --user USER[:GROUP]    run as this user (default: the caller)\n"                    \
+	"  -e, --env K=V              set a variable; --env-clear: start from an empty one\n"      \
+	"      --cgroup-parent PATH   put the job's cgroup under PATH (default /berth-box)\n"      \
+	"      --share-pid            no PID namespace of its own (leftovers are still killed)\n"  \
+	"      --report FILE          write the report as JSON to FILE instead of stderr\n"        \
+	"  -q, --quiet                no report on stderr\n"
+
+/* "30s", "2m", "1h", "500ms", "1.5" (seconds) -> milliseconds. */
+static int parse_duration(const char *s, int *ms, struct error *err)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	double mult = 1000;
+	if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		mult = 1000;
+	else if (strcmp(end, "m") == 0)
+		mult = 60000;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600000;
+	else
+		end = (char *)s;
+	if (errno || end == s || !(v > 0) || v * mult > 2e9)
+		return error_set(err, EINVAL, "--timeout: invalid duration \"%s\" (e.g. 30s, 2m)",
+				 s);
+	*ms = (int)(v * mult + 0.999);
+	return 0;
+}
+
+static int parse_rate(const char *s, const char *flag, struct box_rate **v, size_t *n,
+		      struct error *err)
+{
+	const char *colon = strrchr(s, ':');
+	if (colon == NULL || colon == s)
+		return error_set(err, EINVAL, "%s: expected DEVICE:RATE, got \"%s\"", flag, s);
+	long long rate;
+	if (parse_size_arg(colon + 1, flag, &rate, err) < 0)
+		return -1;
+	if (rate <= 0)
+		return error_set(err, EINVAL, "%s: the rate must be positive", flag);
+	struct box_rate *nv = realloc(*v, (*n + 1) * sizeof **v);
+	if (nv == NULL)
+		return error_set(err, ENOMEM, "%s", flag);
+	*v = nv;
+	nv[*n].device = strndup(s, (size_t)(colon - s));
+	nv[*n].rate = (uint64_t)rate;
+	(*n)++;
+	return 0;
+}
+
+static void box_opts_free(struct box_opts *o)
+{
+	for (size_t i = 0; i < o->n_read_bps; i++)
+		free((char *)o->read_bps[i].device);
+	for (size_t i = 0; i < o->n_write_bps; i++)
+		free((char *)o->write_bps[i].device);
+	free(o->read_bps);
+	free(o->write_bps);
+	strv_free((char **)o->env);
+}
+
+static int parse_box(const struct globals *g, int argc, char **argv, struct box_opts *o,
+		     const char **report, bool *quiet, struct error *err)
+{
+	enum {
+		OPT_HOST = 256,
+		OPT_ROOTFS,
+		OPT_ENV_CLEAR,
+		OPT_CG_PARENT,
+		OPT_SHARE_PID,
+		OPT_SWAP,
+		OPT_CPUS,
+		OPT_PIDS,
+		OPT_RBPS,
+		OPT_WBPS,
+		OPT_IOW,
+		OPT_TIMEOUT,
+		OPT_REPORT,
+	};
+	static const struct option opts[] = {
+	    {"host", no_argument, NULL, OPT_HOST},
+	    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+	    {"user", required_argument, NULL, 'u'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"env-clear", no_argument, NULL, OPT_ENV_CLEAR},
+	    {"cgroup-parent", required_argument, NULL, OPT_CG_PARENT},
+	    {"share-pid", no_argument, NULL, OPT_SHARE_PID},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"memory-swap", required_argument, NULL, OPT_SWAP},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"device-read-bps", required_argument, NULL, OPT_RBPS},
+	    {"device-write-bps", required_argument, NULL, OPT_WBPS},
+	    {"io-weight", required_argument, NULL, OPT_IOW},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"report", required_argument, NULL, OPT_REPORT},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	memset(o, 0, sizeof *o);
+	/* box keeps its containers apart from run's, unless --root names a place. */
+	o->root = strcmp(g->root, "/run/berth") == 0 ? "/run/berth-box" : g->root;
+	o->manager = g->manager;
+	bool host = false;
+	long long v;
+	int c;
+	while ((c = getopt_long(argc, argv, "+u:e:m:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HOST:
+			host = true;
+			break;
+		case OPT_ROOTFS:
+			o->rootfs = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				return error_set(err, EINVAL, "--env: expected K=V, got \"%s\"",
+						 optarg);
+			strv_push((char ***)&o->env, optarg);
+			break;
+		case OPT_ENV_CLEAR:
+			o->env_clear = true;
+			break;
+		case OPT_CG_PARENT:
+			if (optarg[0] != '/')
+				return error_set(err, EINVAL,
+						 "--cgroup-parent: expected an absolute path, got "
+						 "\"%s\"",
+						 optarg);
+			o->cgroup_parent = optarg;
+			break;
+		case OPT_SHARE_PID:
+			o->share_pid_ns = true;
+			break;
+		case 'm':
+			if (parse_size_arg(optarg, "--memory", &v, err) < 0)
+				return -1;
+			if (v <= 0)
+				return error_set(err, EINVAL, "--memory: must be positive");
+			o->memory = v;
+			break;
+		case OPT_SWAP:
+			if (parse_size_arg(optarg, "--memory-swap", &v, err) < 0)
+				return -1;
+			o->memory_swap = v == 0 ? -1 : v;
+			break;
+		case OPT_CPUS: {
+			char *end;
+			double cpus = strtod(optarg, &end);
+			if (*end || end == optarg || !(cpus > 0) || cpus > 4096)
+				return error_set(err, EINVAL, "--cpus: invalid number \"%s\"",
+						 optarg);
+			o->cpu_period = 100000;
+			o->cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
+			if (o->cpu_quota < 1000)
+				return error_set(err, EINVAL, "--cpus: at least 0.01");
+			break;
+		}
+		case OPT_PIDS:
+			if (parse_int_arg(optarg, "--pids-limit", 1, INT32_MAX, &v, err) < 0)
+				return -1;
+			o->pids_limit = v;
+			break;
+		case OPT_RBPS:
+			if (parse_rate(optarg, "--device-read-bps", &o->read_bps, &o->n_read_bps,
+				       err) < 0)
+				return -1;
+			break;
+		case OPT_WBPS:
+			if (parse_rate(optarg, "--device-write-bps", &o->write_bps, &o->n_write_bps,
+				       err) < 0)
+				return -1;
+			break;
+		case OPT_IOW:
+			if (parse_int_arg(optarg, "--io-weight", 10, 1000, &v, err) < 0)
+				return -1;
+			o->io_weight = (uint16_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(optarg, &o->timeout_ms, err) < 0)
+				return -1;
+			break;
+		case OPT_REPORT:
+			*report = optarg;
+			break;
+		case 'q':
+			*quiet = true;
+			break;
+		case 'h':
+			fputs(BOX_USAGE, stdout);
+			exit(0);
+		default:
+			return error_set(err, EINVAL, "box: unknown option \"%s\"\n%s",
+					 argv[optind - 1], BOX_USAGE);
+		}
+	}
+	if (host == (o->rootfs != NULL))
+		return error_set(err, EINVAL,
+				 "box: give exactly one of --host or --rootfs DIR (images come "
+				 "later)");
+	if (o->memory_swap > 0 && (o->memory <= 0 || o->memory_swap < o->memory))
+		return error_set(err, EINVAL,
+				 "--memory-swap: needs --memory, and at least as much as it");
+	if (optind >= argc)
+		return error_set(err, EINVAL, "box: no command given\n%s", BOX_USAGE);
+	o->argv = argv + optind;
+	return 0;
+}
+
+int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	struct box_opts o;
+	const char *report = NULL;
+	bool quiet = false;
+	if (parse_box(g, argc, argv, &o, &report, &quiet, err) < 0) {
+		box_opts_free(&o);
+		return -1;
+	}
+	struct box_report r;
+	if (box_run(&o, &r, err) < 0) {
+		box_opts_free(&o);
+		return -1;
+	}
+	if (report) {
+		struct error e;
+		if (box_report_write(report, &o, &r, &e) < 0)
+			fprintf(stderr, "berth: %s\n", e.msg);
+	} else if (!quiet) {
+		_cleanup_free_ char *text = box_report_text(&o, &r);
+		if (text)
+			fputs(text, stderr);
+	}
+	box_opts_free(&o);
+	return r.exit_code;
+}

@@ -1,0 +1,492 @@
+/* berth box: the spec generator. Everything that starts, waits for and removes the job is the
+ * run path of runtime/create.c; this file decides what the spec says and reads the cgroup's
+ * figures before the container is deleted. */
+#include "runtime/box.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "lib/cleanup.h"
+#include "lib/error.h"
+#include "lib/fs.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "runtime/container.h"
+#include "runtime/foreground.h"
+#include "runtime/process.h"
+#include "runtime/spec_internal.h"
+#include "runtime/state.h"
+
+extern char **environ;
+
+#define ANN_PID	  "berth.box.pid"
+#define ANN_START "berth.box.start"
+
+static void cap_freep(cap_t *c)
+{
+	if (*c)
+		cap_free(*c);
+}
+
+static json_t *strv_json(char *const *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static int parse_id(const char *s, bool group, uint32_t *out, struct error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s && *end == '\0' && errno == 0 && v < UINT32_MAX) {
+		*out = (uint32_t)v;
+		return 0;
+	}
+	if (group) {
+		struct group *g = getgrnam(s);
+		if (g == NULL)
+			return error_set(err, ENOENT, "--user: no group %s on this host", s);
+		*out = g->gr_gid;
+		return 0;
+	}
+	struct passwd *pw = getpwnam(s);
+	if (pw == NULL)
+		return error_set(err, ENOENT, "--user: no user %s on this host", s);
+	*out = pw->pw_uid;
+	return 0;
+}
+
+/* process.user: the caller as it is, or -u USER[:GROUP] resolved from the host's passwd and
+ * group (box runs on the host's files), with the user's supplementary groups. */
+static int user_json(const struct box_opts *o, json_t *proc, uid_t *uid_out, struct error *err)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	json_t *groups = json_array();
+	json_object_set_new(proc, "user",
+			    json_pack("{s:I,s:I,s:o}", "uid", (json_int_t)0, "gid", (json_int_t)0,
+				      "additionalGids", groups));
+	json_t *user = json_object_get(proc, "user");
+	if (o->user == NULL) {
+		gid_t list[NGROUPS_MAX];
+		int n = getgroups(NGROUPS_MAX, list);
+		for (int i = 0; i < n; i++)
+			json_array_append_new(groups, json_integer(list[i]));
+	} else {
+		_cleanup_free_ char *u = strdup(o->user);
+		char *colon = strchr(u, ':');
+		if (colon)
+			*colon++ = '\0';
+		uint32_t v;
+		if (parse_id(u, false, &v, err) < 0)
+			return -1;
+		uid = v;
+		struct passwd *pw = getpwuid(uid);
+		gid = pw ? pw->pw_gid : uid;
+		if (colon && *colon) {
+			if (parse_id(colon, true, &v, err) < 0)
+				return -1;
+			gid = v;
+		}
+		if (pw) {
+			gid_t list[NGROUPS_MAX];
+			int n = NGROUPS_MAX;
+			if (getgrouplist(pw->pw_name, gid, list, &n) >= 0)
+				for (int i = 0; i < n; i++)
+					if (list[i] != gid)
+						json_array_append_new(groups,
+								      json_integer(list[i]));
+		}
+	}
+	json_object_set_new(user, "uid", json_integer(uid));
+	json_object_set_new(user, "gid", json_integer(gid));
+	*uid_out = uid;
+	return 0;
+}
+
+/* The job keeps the capabilities a program started by the caller would have: root's effective
+ * set for root, none for anyone else, and the caller's bounding set either way. */
+static json_t *caps_json(uid_t uid)
+{
+	json_t *bounding = json_array(), *eff = json_array();
+	__attribute__((cleanup(cap_freep))) cap_t self = cap_get_proc();
+	for (int c = 0; spec_cap_names[c] && c <= capability_last(); c++) {
+		if (prctl(PR_CAPBSET_READ, c) == 1)
+			json_array_append_new(bounding, json_string(spec_cap_names[c]));
+		cap_flag_value_t v = CAP_CLEAR;
+		if (uid == 0 && self &&
+		    cap_get_flag(self, (cap_value_t)c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+			json_array_append_new(eff, json_string(spec_cap_names[c]));
+	}
+	return json_pack("{s:o,s:O,s:O,s:o}", "bounding", bounding, "effective", eff, "permitted",
+			 eff, "inheritable", eff);
+}
+
+static json_t *env_json(const struct box_opts *o)
+{
+	json_t *env = json_array();
+	if (!o->env_clear)
+		for (char **e = environ; e && *e; e++) {
+			bool overridden = false;
+			size_t k = strcspn(*e, "=");
+			for (size_t i = 0; o->env && o->env[i] && !overridden; i++)
+				overridden = strncmp(o->env[i], *e, k) == 0 && o->env[i][k] == '=';
+			if (!overridden)
+				json_array_append_new(env, json_string(*e));
+		}
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		json_array_append_new(env, json_string(o->env[i]));
+	return env;
+}
+
+static int throttle_json(const struct box_rate *r, size_t n, json_t **out, struct error *err)
+{
+	*out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		if (stat(r[i].device, &sb) < 0)
+			return error_errno(err, "device %s", r[i].device);
+		if (!S_ISBLK(sb.st_mode))
+			return error_set(err, EINVAL, "device %s: not a block device", r[i].device);
+		json_array_append_new(*out, json_pack("{s:I,s:I,s:I}", "major",
+						      (json_int_t)major(sb.st_rdev), "minor",
+						      (json_int_t)minor(sb.st_rdev), "rate",
+						      (json_int_t)r[i].rate));
+	}
+	return 0;
+}
+
+static int resources_json(const struct box_opts *o, json_t **out, struct error *err)
+{
+	json_t *res = json_object();
+	*out = res;
+	if (o->memory > 0) {
+		/* Without --memory-swap the limit is the limit: no swap on top, so a job over it is
+		 * OOM-killed rather than slowed down by swapping. */
+		int64_t swap = o->memory_swap == 0 ? o->memory : o->memory_swap;
+		json_object_set_new(res, "memory",
+				    json_pack("{s:I,s:I}", "limit", (json_int_t)o->memory, "swap",
+					      (json_int_t)swap));
+	}
+	if (o->cpu_quota > 0)
+		json_object_set_new(res, "cpu",
+				    json_pack("{s:I,s:I}", "quota", (json_int_t)o->cpu_quota,
+					      "period", (json_int_t)o->cpu_period));
+	if (o->pids_limit > 0)
+		json_object_set_new(res, "pids",
+				    json_pack("{s:I}", "limit", (json_int_t)o->pids_limit));
+	json_t *blkio = json_object();
+	if (o->io_weight)
+		json_object_set_new(blkio, "weight", json_integer(o->io_weight));
+	json_t *rd = NULL, *wr = NULL;
+	if (throttle_json(o->read_bps, o->n_read_bps, &rd, err) < 0 ||
+	    throttle_json(o->write_bps, o->n_write_bps, &wr, err) < 0) {
+		json_decref(rd);
+		json_decref(wr);
+		json_decref(blkio);
+		return -1;
+	}
+	if (o->n_read_bps)
+		json_object_set(blkio, "throttleReadBpsDevice", rd);
+	if (o->n_write_bps)
+		json_object_set(blkio, "throttleWriteBpsDevice", wr);
+	json_decref(rd);
+	json_decref(wr);
+	if (json_object_size(blkio))
+		json_object_set(res, "blockIO", blkio);
+	json_decref(blkio);
+	return 0;
+}
+
+static json_t *mount_json(const char *dest, const char *type, const char *src, const char *opts)
+{
+	json_t *m = json_pack("{s:s,s:s,s:s}", "destination", dest, "type", type, "source", src);
+	if (opts) {
+		json_t *a = json_array();
+		_cleanup_free_ char *copy = strdup(opts);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			json_array_append_new(a, json_string(t));
+		json_object_set_new(m, "options", a);
+	}
+	return m;
+}
+
+/* --host: the job's /proc is the only mount (its PID namespace needs its own). --rootfs: the
+ * mounts a plain directory needs to be a usable root, as `berth spec` writes them. */
+static json_t *mounts_json(const struct box_opts *o)
+{
+	json_t *m = json_array();
+	if (o->share_pid_ns && o->rootfs == NULL)
+		return m;
+	json_array_append_new(m, mount_json("/proc", "proc", "proc", NULL));
+	if (o->rootfs == NULL)
+		return m;
+	json_array_append_new(
+	    m, mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+	json_array_append_new(m, mount_json("/dev/pts", "devpts", "devpts",
+					    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
+	json_array_append_new(
+	    m, mount_json("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+	json_array_append_new(m, mount_json("/sys", "bind", "/sys", "rbind,nosuid,noexec,nodev"));
+	json_array_append_new(m, mount_json("/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777"));
+	return m;
+}
+
+static int build_config(const struct box_opts *o, const char *cgroups_path, json_t **out,
+			struct error *err)
+{
+	_cleanup_json_ json_t *cfg = json_object();
+	json_t *proc = json_object();
+	json_object_set_new(cfg, "ociVersion", json_string("1.3.0"));
+	json_object_set_new(cfg, "process", proc);
+	json_object_set_new(proc, "terminal",
+			    json_boolean(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)));
+	json_object_set_new(proc, "args", strv_json(o->argv));
+	json_object_set_new(proc, "env", env_json(o));
+	char cwd[PATH_MAX];
+	if (o->rootfs)
+		snprintf(cwd, sizeof cwd, "/");
+	else if (getcwd(cwd, sizeof cwd) == NULL)
+		return error_errno(err, "current directory");
+	json_object_set_new(proc, "cwd", json_string(cwd));
+	uid_t uid;
+	if (user_json(o, proc, &uid, err) < 0)
+		return -1;
+	bool rootless = geteuid() != 0;
+	if (rootless) {
+		/* A user namespace in which the caller is root: that is what lets an unprivileged
+		 * caller make the PID and mount namespaces. The job sees itself as uid 0 there. */
+		json_t *user = json_object_get(proc, "user");
+		json_object_set_new(user, "uid", json_integer(0));
+		json_object_set_new(user, "gid", json_integer(0));
+		json_object_set_new(user, "additionalGids", json_array());
+	}
+	json_object_set_new(proc, "capabilities", caps_json(rootless ? 0 : uid));
+	json_object_set_new(
+	    cfg, "root",
+	    json_pack("{s:s,s:b}", "path", o->rootfs ? o->rootfs : "/", "readonly", false));
+	json_object_set_new(cfg, "mounts", mounts_json(o));
+	json_t *lx = json_object();
+	json_object_set_new(cfg, "linux", lx);
+	json_t *ns = json_array();
+	if (!o->share_pid_ns)
+		json_array_append_new(ns, json_pack("{s:s}", "type", "pid"));
+	json_array_append_new(ns, json_pack("{s:s}", "type", "mount"));
+	if (rootless) {
+		json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+		json_object_set_new(lx, "uidMappings",
+				    json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID",
+					      (json_int_t)getuid(), "size", 1));
+		json_object_set_new(lx, "gidMappings",
+				    json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID",
+					      (json_int_t)getgid(), "size", 1));
+	}
+	json_object_set_new(lx, "namespaces", ns);
+	json_object_set_new(lx, "cgroupsPath", json_string(cgroups_path));
+	json_t *res = NULL;
+	if (resources_json(o, &res, err) < 0) {
+		json_decref(res);
+		return -1;
+	}
+	json_object_set_new(lx, "resources", res);
+	char buf[32];
+	json_t *ann = json_object();
+	snprintf(buf, sizeof buf, "%d", (int)getpid());
+	json_object_set_new(ann, ANN_PID, json_string(buf));
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)process_start_time(getpid(), NULL));
+	json_object_set_new(ann, ANN_START, json_string(buf));
+	json_object_set_new(cfg, "annotations", ann);
+	*out = json_incref(cfg);
+	return 0;
+}
+
+/* A box whose berth was killed (SIGKILL cannot be caught) leaves its state dir and cgroup: its
+ * job died with it (PR_SET_PDEATHSIG on init, and the PID namespace with init). Every box run
+ * removes such leftovers first: a box whose berth process is gone is stale. */
+static void sweep_stale(const char *root)
+{
+	struct error e;
+	_cleanup_json_ json_t *list = NULL;
+	if (container_list(root, &list, &e) < 0)
+		return;
+	size_t i;
+	json_t *c;
+	json_array_foreach(list, i, c)
+	{
+		const char *id = json_string_value(json_object_get(c, "id"));
+		json_t *ann = json_object_get(c, "annotations");
+		const char *pid = json_string_value(json_object_get(ann, ANN_PID));
+		const char *start = json_string_value(json_object_get(ann, ANN_START));
+		if (id == NULL || pid == NULL || start == NULL)
+			continue;
+		if (process_start_time((pid_t)atoi(pid), NULL) == strtoull(start, NULL, 10))
+			continue;
+		if (container_delete(root, id, true, &e) < 0)
+			log_warn("box: removing the stale box %s: %s", id, e.msg);
+		else
+			log_info("box: removed the stale box %s (its berth was killed)", id);
+	}
+}
+
+struct sampler {
+	struct cgroup *cg;
+	uint64_t peak;
+};
+
+/* v1 (and v2 before Linux 6.12) keep no high-water mark of tasks: berth samples pids.current.
+ * A short-lived burst between two samples is missed, so the report calls it sampled. */
+static void sample_tasks(void *arg)
+{
+	struct sampler *s = arg;
+	uint64_t cur, peak;
+	if (s->cg && cgroup_tasks(s->cg, &cur, &peak, NULL) == 0 && cur > s->peak)
+		s->peak = cur;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t json_path_u64(json_t *j, const char *a, const char *b, const char *c, bool *found)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(j, a), b), c);
+	if (found)
+		*found = json_is_integer(v);
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+/* The figures, from the cgroup of the stopped container, then the container goes. */
+static int collect_and_delete(const struct box_opts *o, struct box_report *r, uint64_t sampled,
+			      struct error *err)
+{
+	struct container c;
+	if (container_open(&c, o->root, r->id, true, err) < 0)
+		return -1;
+	struct error e;
+	_cleanup_json_ json_t *st = NULL;
+	if (c.cg && cgroup_stats(c.cg, &st, &e) == 0) {
+		r->user_ns = json_path_u64(st, "cpu", "usage", "user", &r->has_cpu);
+		r->system_ns = json_path_u64(st, "cpu", "usage", "kernel", NULL);
+		r->throttled_ns = json_path_u64(st, "cpu", "throttling", "throttledTime", NULL);
+		r->peak_memory = json_path_u64(st, "memory", "usage", "max", &r->has_memory);
+	}
+	if (c.cg)
+		cgroup_oom_kills(c.cg, &r->oom_kills, &e);
+	uint64_t cur = 0, peak = 0;
+	if (c.cg && cgroup_tasks(c.cg, &cur, &peak, &e) == 0) {
+		if (peak > 0) {
+			r->peak_tasks = peak;
+			r->peak_tasks_source = "pids.peak";
+		} else {
+			r->peak_tasks = sampled;
+			r->peak_tasks_source = "sampled";
+		}
+	}
+	int ret = container_destroy(&c, err);
+	container_close(&c);
+	return ret;
+}
+
+int box_run(const struct box_opts *o, struct box_report *r, struct error *err)
+{
+	memset(r, 0, sizeof *r);
+	if (o->argv == NULL || o->argv[0] == NULL)
+		return error_set(err, EINVAL, "box: no command given (berth box --host -- CMD...)");
+	enum cgroup_mode mode = CGROUP_MODE_NONE;
+	if (o->manager != CGM_DISABLED && cgroup_detect_mode(&mode, err) < 0)
+		return -1;
+	r->cgroup_mode = cgroup_mode_name(mode);
+	if (geteuid() != 0 && mode != CGROUP_MODE_V2)
+		return error_set(
+		    err, EPERM,
+		    "box: as a non-root user box needs a cgroup v2 subtree delegated to "
+		    "you; this host's cgroups are %s, whose v1 controllers only root "
+		    "may use: run it as root",
+		    cgroup_mode_name(mode));
+	sweep_stale(o->root);
+
+	snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),
+		 (unsigned long long)process_start_time(getpid(), NULL));
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : "/berth-box";
+	_cleanup_free_ char *cgpath = NULL;
+	if (asprintf(&cgpath, "%s%s%s", parent, parent[strlen(parent) - 1] == '/' ? "" : "/",
+		     r->id) < 0)
+		return error_set(err, ENOMEM, "box: cgroup path");
+	_cleanup_json_ json_t *cfg = NULL;
+	if (build_config(o, cgpath, &cfg, err) < 0)
+		return -1;
+
+	/* The spec goes to the same loader as a bundle's config.json, through a memfd: nothing
+	 * is written on the host but the state dir every container has. */
+	_cleanup_free_ char *text = json_dumps(cfg, JSON_COMPACT);
+	_cleanup_close_ int mfd = memfd_create("berth-box-config", MFD_CLOEXEC);
+	if (text == NULL || mfd < 0 || write_all(mfd, text, strlen(text)) < 0)
+		return error_errno(err, "box: write the config");
+	char cfgpath[64], cwd[PATH_MAX];
+	snprintf(cfgpath, sizeof cfgpath, "/proc/self/fd/%d", mfd);
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return error_errno(err, "current directory");
+
+	struct sampler smp = {0};
+	_cleanup_free_ char *resolved = NULL;
+	if (mode != CGROUP_MODE_NONE &&
+	    cgroup_resolve_path(cgpath, r->id, false, &resolved, err) == 0)
+		smp.cg = cgroup_open(mode, resolved, 0, err);
+	struct foreground_opts fg = {
+	    .timeout_ms = o->timeout_ms,
+	    .pid_ns_init = !o->share_pid_ns,
+	    .tick_ms = 100,
+	    .tick = sample_tasks,
+	    .tick_arg = &smp,
+	};
+	struct create_opts co = {
+	    .root = o->root,
+	    .id = r->id,
+	    .bundle = o->rootfs ? o->rootfs : cwd,
+	    .config_path = cfgpath,
+	    .manager = o->manager,
+	    .keep = true,
+	    .die_with_parent = true,
+	    .fg = &fg,
+	};
+	bool oom = false;
+	int64_t limit = -1;
+	double t0 = now_s();
+	int rc = container_run(&co, &r->exit_code, &oom, &limit, err);
+	r->wall_s = now_s() - t0;
+	if (rc < 0) {
+		cgroup_free(smp.cg);
+		return -1;
+	}
+	sample_tasks(&smp);
+	cgroup_free(smp.cg);
+	r->timed_out = fg.timed_out;
+	r->forwarded_signal = fg.emulated_signal;
+	if (r->exit_code > 128)
+		r->signal = r->exit_code - 128;
+	if (r->timed_out)
+		r->exit_code = 124;
+	else if (r->forwarded_signal)
+		r->exit_code = 128 + r->forwarded_signal;
+	return collect_and_delete(o, r, smp.peak, err);
+}

@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# berth box --host: a job on the host in a cgroup with limits, and the report of what it used.
+# Every job's cgroup goes under this test's prefix (--cgroup-parent), its state under $STATE_ROOT.
+
+load helpers
+
+setup_file() {
+	[ "$RUNTIME_NAME" = berth ] || skip "berth box is berth's own"
+}
+
+# box ARGS... -- CMD: berth box with this test's state root and cgroup prefix, through bats' run.
+box() {
+	run rt box --host --cgroup-parent "$CG_TEST" "$@" </dev/null
+}
+
+# The JSON report of the last run_report call.
+run_report() {
+	REPORT=$WORK/report.json
+	rm -f "$REPORT"
+	box --report "$REPORT" "$@"
+}
+rj() {
+	jq -r "$1" "$REPORT"
+}
+
+# job_running COMM: a process of this test named COMM runs (the job, not berth).
+job_running() {
+	local p
+	for p in $(marked_pids); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && return 0
+	done
+	return 1
+}
+
+memtouch() {
+	local bin=$BATS_RUN_TMPDIR/memtouch
+	if [ ! -x "$bin" ]; then
+		(
+			flock 9
+			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/memtouch.c" && mv "$bin.tmp" "$bin"; }
+		) 9>"$BATS_RUN_TMPDIR/.memtouch.lock"
+	fi
+	echo "$bin"
+}
+
+@test "box: the job sees the host as it is: root, cwd, user, env, network; its own PID namespace" {
+	cd "$WORK"
+	echo host-file >"$WORK/f"
+	box -e EXTRA=1 -- sh -c 'cat f; pwd; id -u; echo "$EXTRA $BERTH_ITEST_MARK"; echo $$; ls /proc | grep -c "^[0-9]"; readlink /proc/self/ns/net'
+	assert_status 0
+	lines=($(grep -v '^berth box\|^  ' <<<"$output"))
+	[ "${lines[0]}" = host-file ]
+	[ "${lines[1]}" = "$WORK" ]
+	[ "${lines[2]}" = "$(id -u)" ]
+	[ "${lines[3]}" = 1 ] && [ "${lines[4]}" = "$MARK" ]
+	[ "${lines[5]}" = 1 ]                  # PID 1 of its own namespace
+	[ "${lines[6]}" -le 3 ]                # its own /proc: only the job's processes
+	[ "${lines[7]}" = "$(readlink /proc/self/ns/net)" ]
+	assert_match "exited with status 0"
+	# The host's /proc is untouched (the job's is in its own mount namespace).
+	[ "$(ls /proc | grep -c '^[0-9]')" -gt 10 ]
+}
+
+@test "box: -u USER, --env-clear and the exit status pass through" {
+	box -u nobody --env-clear -e ONLY=yes -- /bin/sh -c 'id -un; env | grep -v "^PWD=\|^SHLVL=\|^_=\|^HOME=" | sort; exit 7'
+	assert_status 7
+	[[ ${lines[0]} == nobody ]]
+	[[ ${lines[1]} == ONLY=yes ]]
+	assert_match "exited with status 7"
+}
+
+@test "box: a job allocating past --memory is OOM-killed, exit 137, the report names the limit" {
+	run_report -m 32M -- "$(memtouch)" 200
+	assert_status 137
+	[ "$(rj .oom_kills)" -ge 1 ]
+	[ "$(rj .oom_limit)" = "memory limit 32.0 MiB" ]
+	[ "$(rj .signal)" = 9 ]
+	[ "$(rj .limits.memory_bytes)" = 33554432 ]
+	# Text form too.
+	box -m 32M -- "$(memtouch)" 200
+	assert_status 137
+	assert_match "OOM kills: +1 \(memory limit 32.0 MiB\)"
+}
+
+@test "box: the report's peak memory is what the job allocated on purpose (64 MiB, within 5%)" {
+	run_report -m 256M -- "$(memtouch)" 64
+	assert_status 0
+	peak=$(rj .peak_memory_bytes)
+	echo "peak: $peak"
+	[ "$peak" -ge $((64 << 20)) ]
+	[ "$peak" -le $((64 * 105 / 100 << 20)) ]
+	[ "$(rj .oom_kills)" = 0 ]
+}
+
+@test "box: a fork bomb is held at --pids-limit, the host stays responsive, the bomb is killed" {
+	# Every process forks for ever; bash retries what the limit refuses (dash would give up).
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		--report "$WORK/r.json" --pids-limit 24 --timeout 4s \
+		-- bash -c 'f() { while :; do f & done; }; f 2>/dev/null' </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	sleep 1.5
+	# The host can still start processes while the bomb runs.
+	for i in 1 2 3 4 5; do /bin/true; done
+	local d max=0
+	d=$(dirname "$(cg_path "$CG_TEST" pids x)")
+	for i in 1 2 3 4 5; do
+		n=$(cat "$d"/box-*/pids.current 2>/dev/null || echo 0)
+		[ "$n" -gt "$max" ] && max=$n
+		sleep 0.1
+	done
+	refused=$(awk '$1 == "max" { print $2 }' "$d"/box-*/pids.events)
+	echo "pids.current during the bomb: up to $max; forks refused: $refused"
+	[ "$max" -le 24 ] && [ "$max" -ge 20 ]
+	[ "$refused" -gt 0 ]
+	wait "$pid" || st=$?
+	[ "${st:-0}" = 124 ]
+	REPORT=$WORK/r.json
+	[ "$(rj .timed_out)" = true ]
+	[ "$(rj .peak_tasks)" -le 24 ]
+	[ "$(rj .peak_tasks)" -ge 20 ]
+}
+
+@test "box: a busy loop with --cpus 0.5 gets about half a core over its window" {
+	# Two loops, so that without the limit the job could take both cores.
+	run_report --cpus 0.5 --timeout 4s -- sh -c 'while :; do :; done & while :; do :; done'
+	assert_status 124
+	cpu=$(jq '.user_cpu_seconds + .system_cpu_seconds' "$REPORT")
+	wall=$(rj .wall_seconds)
+	echo "cpu $cpu s over $wall s"
+	awk -v c="$cpu" -v w="$wall" 'BEGIN { r = c / w; exit !(r >= 0.35 && r <= 0.65) }'
+	[ "$(rj .limits.cpus)" = 0.5 ]
+}
+
+@test "box: background processes a job leaves behind die with it" {
+	box -- sh -c "sleep 300 & sleep 301 & echo started"
+	assert_status 0
+	assert_match started
+	# teardown's leak check also looks for marked processes; check here explicitly.
+	[ -z "$(marked_pids)" ]
+	[ -z "$(leaked_cgroups)" ]
+	[ -z "$(ls "$STATE_ROOT")" ]
+}
+
+@test "box: berth killed with SIGKILL leaves no job process; the next box removes its cgroup" {
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		-- sh -c 'sleep 300 & sleep 302' </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	retry 50 job_running sleep
+	kill -9 "$pid"
+	wait "$pid" || true
+	retry 30 test -z "$(marked_pids)"
+	# berth could not clean up after SIGKILL: its state and cgroup are there until the next box.
+	[ -n "$(ls "$STATE_ROOT")" ]
+	box -- true
+	assert_status 0
+	[ -z "$(ls "$STATE_ROOT")" ]
+	[ -z "$(leaked_cgroups)" ]
+}
+
+@test "box: --timeout kills the whole job tree, says so, exit 124" {
+	run_report --timeout 1s -- sh -c 'sleep 100 & sleep 101'
+	assert_status 124
+	[ "$(rj .timed_out)" = true ]
+	[ "$(rj .limits.timeout_seconds)" = 1 ] || [ "$(rj .limits.timeout_seconds)" = 1.0 ]
+	box --timeout 500ms -- sleep 100
+	assert_status 124
+	assert_match "timed out after 0.5s"
+}
+
+@test "box: SIGTERM and SIGINT reach the job; a job that handles them decides" {
+	# sleep as PID 1 has no handler: it ends the way it would on the host (128+N).
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		-- sleep 100 </dev/null >/dev/null 2>"$WORK/err" 3>&- &
+	pid=$!
+	retry 50 job_running sleep
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "$st" = 143 ]
+	grep -q "ended by Terminated" "$WORK/err"
+	# A job with a handler gets the signal and exits on its own terms.
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		-- sh -c 'trap "echo got-int; exit 5" INT; sleep 100 & wait' </dev/null >"$WORK/out" 2>&1 3>&- &
+	pid=$!
+	retry 50 job_running sleep
+	sleep 0.2
+	kill -INT "$pid"
+	wait "$pid" || st=$?
+	[ "$st" = 5 ]
+	grep -q got-int "$WORK/out"
+	# timeout(1) around berth works.
+	run timeout 1 "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" -- sleep 100 </dev/null
+	assert_status 124
+	assert_match "ended by Terminated"
+}
+
+@test "box: --report JSON has every field" {
+	run_report -m 64M --memory-swap 128M --pids-limit 100 --io-weight 300 -- sh -c 'echo hi'
+	assert_status 0
+	for k in id cgroup_mode exit_code wall_seconds user_cpu_seconds system_cpu_seconds \
+		cpu_throttled_seconds peak_memory_bytes oom_kills peak_tasks peak_tasks_source limits; do
+		jq -e "has(\"$k\")" "$REPORT" >/dev/null || { echo "missing $k"; return 1; }
+	done
+	[ "$(rj .exit_code)" = 0 ]
+	[ "$(rj .limits.memory_swap_bytes)" = $((128 << 20)) ]
+	[ "$(rj .limits.pids)" = 100 ]
+	[ "$(rj .limits.io_weight)" = 300 ]
+	[ "$(rj .peak_tasks)" -ge 1 ]
+	[ "$output" = hi ]
+}
+
+@test "box: limits land in the job's cgroup (memory, swap, cpu, pids, io)" {
+	dev=$(lsblk -dnpo NAME,TYPE 2>/dev/null | awk '$2 == "disk" { print $1; exit }')
+	[ -n "$dev" ] || dev=$(awk '$4 ~ /^[a-z]+$/ { print "/dev/" $4; exit }' /proc/partitions)
+	io=(--device-read-bps "$dev:1M" --device-write-bps "$dev:2M" --io-weight 200)
+	if [ "$CG_MODE" = v2 ]; then
+		box -m 64M --memory-swap 96M --cpus 1.5 --pids-limit 33 "${io[@]}" -- sh -c \
+			'd=/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup); cat $d/memory.max $d/memory.swap.max $d/cpu.max $d/pids.max $d/io.max'
+		assert_status 0
+		assert_match "67108864"
+		assert_match "33554432"
+		assert_match "150000 100000"
+		assert_match "33"
+		assert_match "rbps=1048576 wbps=2097152"
+	else
+		box -m 64M --memory-swap 96M --cpus 1.5 --pids-limit 33 "${io[@]}" -- sh -c \
+			'for c in memory cpu pids blkio; do p=$(grep -E "[:,]$c[:,]" /proc/self/cgroup | cut -d: -f3); echo "$c=$p"; done >/dev/null
+			 m=/sys/fs/cgroup/memory$(grep ":memory:" /proc/self/cgroup | cut -d: -f3)
+			 c=/sys/fs/cgroup/cpu$(grep -E ":cpu,cpuacct:|:cpu:" /proc/self/cgroup | head -1 | cut -d: -f3)
+			 p=/sys/fs/cgroup/pids$(grep ":pids:" /proc/self/cgroup | cut -d: -f3)
+			 b=/sys/fs/cgroup/blkio$(grep ":blkio:" /proc/self/cgroup | cut -d: -f3)
+			 cat $m/memory.limit_in_bytes $m/memory.memsw.limit_in_bytes $c/cpu.cfs_quota_us $p/pids.max $b/blkio.throttle.read_bps_device $b/blkio.throttle.write_bps_device'
+		assert_status 0
+		assert_match "67108864"
+		assert_match "100663296"
+		assert_match "150000"
+		assert_match "33"
+		assert_match " 1048576"
+		assert_match " 2097152"
+	fi
+}
+
+@test "box: --rootfs DIR runs the job in a plain directory with the same code path" {
+	cd "$WORK"
+	box_rootfs=$BUNDLE/rootfs
+	run rt box --rootfs "$box_rootfs" --cgroup-parent "$CG_TEST" -m 64M -- /bin/sh -c 'cat /etc/hostname 2>/dev/null; ls /; echo $$' </dev/null
+	assert_status 0
+	assert_match "bin"
+	[[ ${lines[-8]} == 1 ]] || assert_match $'\n1\n'
+	# The host's root is not visible: no bats temp dir inside.
+	run rt box --rootfs "$box_rootfs" --cgroup-parent "$CG_TEST" -q -- /bin/sh -c "test -e $WORK/bundle/config.json && echo leaked || echo isolated" </dev/null
+	assert_output isolated
+}
+
+@test "box: bad usage fails with one clear line and leaves nothing" {
+	run rt box -- true </dev/null
+	[ "$status" -ne 0 ]
+	assert_match "exactly one of --host or --rootfs"
+	box --memory lots -- true
+	[ "$status" -ne 0 ]
+	assert_match "invalid size"
+	box --timeout forever -- true
+	[ "$status" -ne 0 ]
+	assert_match "invalid duration"
+	box -- /nonexistent/program
+	[ "$status" -ne 0 ]
+	assert_match "nonexistent"
+	if [ "$(id -u)" = 0 ] && [ "$CG_MODE" != v2 ] && id nobody >/dev/null 2>&1; then
+		run setpriv --reuid nobody --regid nogroup --clear-groups "$RUNTIME" --root "$WORK/nobody" box --host -- true </dev/null
+		[ "$status" -ne 0 ]
+		assert_match "cgroup v2 subtree delegated"
+	fi
+}
