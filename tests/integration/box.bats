@@ -280,3 +280,11 @@ cpu_ratio() {
 		assert_match "cgroup v2 subtree delegated"
 	fi
 }
+
+@test "box: a caller with a terminal gives the job a terminal" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "BERTH_ITEST_MARK=$MARK $RUNTIME --root $STATE_ROOT box -q --host --cgroup-parent $CG_TEST -- sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo all-tty; exit 3'" /dev/null </dev/null
+	assert_status 3
+	grep -qE '/dev/pts/[0-9]+' <<<"$output"
+	grep -q all-tty <<<"$output"
+}
