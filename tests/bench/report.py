@@ -249,6 +249,49 @@ if first:
         t = f"{ms(med) / 1000:.2f} s [{ms(mn) / 1000:.2f}]" if med > 100000 else f"{ms(med):.2f} ms [{ms(mn):.2f}]"
         print(f"| {'QEMU VM (tests/vm kernel)' if r == 'qemu' else r} | {t} | {memtxt} | {iso[r]} |")
 
+# issue 6's targets, from this run's figures
+# Against crun, the ratios with crun-v1's cost taken off (when crun ran through it): the stricter.
+def ratio(op, o):
+    if o == "crun" and op in summary.get("ratios_crun_less_wrapper", {}):
+        return summary["ratios_crun_less_wrapper"][op]
+    return summary["ops"].get(op, {}).get("ratios", {}).get(f"berth/{o}")
+
+
+targets = []
+rs = summary["ops"].get("run", {}).get("berth", {})
+sz = summary["size"].get("berth", {})
+ml = summary["memlimit"].get("berth", {})
+mr = dict(summary["many"].get("ratios", {}))
+over = summary.get("crun_v1_overhead_ms")
+for w in ("start", "delete"):
+    a, c = span.get((f"many-{w}", "berth")), span.get((f"many-{w}", "crun"))
+    if over and a and c and "n" in summary["many"].get("crun", {}):
+        mr[f"{w} berth/crun"] = a[0] / (c[0] - summary["many"]["crun"]["n"] * over * 1000)
+        summary["many"].setdefault("ratios_crun_less_wrapper", {})[w] = mr[f"{w} berth/crun"]
+for name, val, limit in [
+    ("run median / crun's", ratio("run", "crun"), 0.5),
+    ("run median / floor's", ratio("run", "floor"), 1.5),
+    ("exec median / crun's", ratio("exec", "crun"), 0.5),
+    ("state median / a static true", ratio("state", "floor"), 2.0),
+    ("start of N containers / crun's", mr.get("start berth/crun"), 0.5),
+    ("delete -f of N containers / crun's", mr.get("delete berth/crun"), 0.5),
+    ("peak RSS of run (MB)", rs.get("maxrss_median_kb", 0) / 1024 if rs else None, 1.5),
+    ("stripped binary (MB)", sz.get("stripped", 0) / 1e6 if sz else None, 0.5),
+]:
+    if val is not None:
+        targets.append({"target": name, "value": val, "at_most": limit, "met": val <= limit})
+if ml:
+    targets.append({"target": "run works under 512 KiB", "value": ml["works_512k"], "met": ml["works_512k"]})
+summary["targets"] = targets
+if targets:
+    print("\n## Issue 6 targets (against crun: its crun-v1 wrapper's cost taken off)\n")
+    print("| target | this run | wanted | met |")
+    print("|---|---|---|---|")
+    for t in targets:
+        v = t["value"]
+        vt = f"{v:.2f}" if isinstance(v, float) else str(v)
+        print(f"| {t['target']} | {vt} | {'<= ' + str(t['at_most']) if 'at_most' in t else 'yes'} | {'yes' if t['met'] else 'NO'} |")
+
 print(f"\n{meta.get('version/berth', '')}; {meta.get('version/runc', '')}; {meta.get('version/crun', '')}")
 print(f"kernel {meta.get('meta/host', '')}; load average at the end {meta.get('meta/load', '')}; rounds, N: {meta.get('meta/params', '')}")
 with open(out, "w") as fh:
