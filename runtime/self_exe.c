@@ -18,8 +18,8 @@
  * A process already running from an immutable file or a write-sealed memfd does nothing, which
  * also ends the re-exec. BERTH_EXE_CACHE=DIR moves the cache (tests), =off skips it.
  *
- * Measured here (kernel 6.18, 1.1 MB berth, 200 x `berth run` of /bin/true): see
- * tests/integration/escape-exe.bats for the figures. */
+ * Cost (figures in tests/integration/escape-exe.bats): a cache hit adds one execve, about
+ * 0.8 ms here; the memfd adds the 1.2 MB copy too, about 1.3 ms per start. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

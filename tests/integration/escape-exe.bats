@@ -5,12 +5,14 @@
 # The attacker is exe-payload.c, built static once per run; it is also the container's
 # /lib64/ld-linux-x86-64.so.2, so "#!/proc/self/exe" gets it control inside the berth binary.
 #
-# Cost (runtime/self_exe.c; this host: kernel 6.18, 2 shared cores, 1.2 MB berth, 200 runs each
-# of `berth run` of true, ms per run, median of 3 loops):
-#   BERTH_UNPROTECTED_EXE=1 (no protection)   FIGURE_OFF
-#   cached immutable copy (the default)       FIGURE_CACHE  (one extra execve: FIGURE_EXECVE)
-#   sealed memfd (BERTH_EXE_CACHE=off)         FIGURE_MEMFD
-#   the one-time copy into the cache           FIGURE_COPY
+# Cost (runtime/self_exe.c), measured on this host (kernel 6.18, 2 cores shared with other jobs,
+# 1.2 MB dynamically linked berth, /run on ext4), fastest and median of N in ms:
+#   `berth exec nosuch true` (start, protection, fail; N=300): unprotected 0.94 / 3.3,
+#     cached copy 1.77 / 5.6 (the extra execve + ld.so: ~0.8 ms), sealed memfd 2.20 / 6.3
+#     (1.2 MB copy + execve: ~1.3 ms), cache made anew each time 3.37 / 11.8 (the one-time
+#     copy + fsync + prune: ~1.6 ms more than a hit)
+#   `berth run` of true (N=200, twice): unprotected 6.2-7.2 / 25-28, cached copy 9.1-10.0 / 28-32,
+#     sealed memfd 7.6-9.1 / 19-31: the ~1 ms is inside the noise of a shared machine.
 
 load helpers
 
