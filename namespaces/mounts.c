@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -133,6 +136,58 @@ static int bind_idmapped(int srcfd, int target, const struct mount_entry *m,
 	return 0;
 }
 
+/* What the target fd resolved to, relative to the rootfs: "" for the rootfs itself, NULL when
+ * it is not inside it. The kernel's own name of each fd, so symlinks and ".." are already gone. */
+static const char *path_in_root(int rootfd, int fd, char *buf, size_t size)
+{
+	char root[PATH_MAX], link[32];
+	ssize_t n = readlink(fd_path(rootfd, link), root, sizeof root - 1);
+	ssize_t m = readlink(fd_path(fd, link), buf, size - 1);
+	if (n < 0 || m < 0)
+		return NULL;
+	root[n] = buf[m] = '\0';
+	size_t rl = strcmp(root, "/") == 0 ? 0 : (size_t)n;
+	if (strncmp(buf, root, rl) != 0 || (buf[rl] != '/' && buf[rl] != '\0'))
+		return NULL;
+	return buf + rl;
+}
+
+/* runc's checkProcMount: nothing may be mounted inside the container's /proc (a mount over
+ * /proc/self/..., or through a symlink leading there, would hide or replace what maskedPaths and
+ * readonlyPaths protect), except the files lxcfs emulates; /proc itself takes a procfs only. */
+static int check_proc_target(int rootfd, int target, const char *type, bool bind, int srcfd,
+			     struct error *err)
+{
+	static const char *const allowed[] = {
+	    "/proc/cpuinfo",
+	    "/proc/diskstats",
+	    "/proc/meminfo",
+	    "/proc/stat",
+	    "/proc/swaps",
+	    "/proc/uptime",
+	    "/proc/loadavg",
+	    "/proc/slabinfo",
+	    "/proc/net/dev",
+	    "/proc/sys/kernel/ns_last_pid",
+	    "/proc/sys/crypto/fips_enabled",
+	};
+	char buf[PATH_MAX];
+	const char *rel = path_in_root(rootfd, target, buf, sizeof buf);
+	if (rel == NULL || strncmp(rel, "/proc", 5) != 0 || (rel[5] != '/' && rel[5] != '\0'))
+		return 0;
+	if (rel[5] == '\0') {
+		struct statfs sf;
+		if (bind ? (fstatfs(srcfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+			 : (type && strcmp(type, "proc") == 0))
+			return 0;
+		return error_set(err, EPERM, "/proc cannot be mounted over: not of type proc");
+	}
+	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+		if (strcmp(rel, allowed[i]) == 0)
+			return 0;
+	return error_set(err, EPERM, "%s cannot be mounted because it is inside /proc", rel);
+}
+
 static int do_bind(int rootfd, const struct mount_entry *m, const struct mount_opts *o,
 		   struct error *err)
 {
@@ -146,6 +201,8 @@ static int do_bind(int rootfd, const struct mount_entry *m, const struct mount_o
 	_cleanup_close_ int target =
 	    resolve_mount_target(rootfd, m->destination, S_ISDIR(st.st_mode), err);
 	if (target < 0)
+		return -1;
+	if (check_proc_target(rootfd, target, NULL, true, srcfd, err) < 0)
 		return -1;
 	char sbuf[32], tbuf[32];
 	if (o->idmap)
@@ -191,6 +248,8 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 		_cleanup_close_ int target =
 		    resolve_mount_target(rootfd, m->destination, true, err);
 		if (target < 0)
+			return -1;
+		if (check_proc_target(rootfd, target, type, false, -1, err) < 0)
 			return -1;
 		const char *src = m->source && m->source[0] ? m->source : type;
 		/* Opened before the mount: afterwards the path shows the new, empty tmpfs. */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -64,6 +65,15 @@ static int mask(int rootfd, int fd, const char *path, struct error *err)
 	_cleanup_close_ int null = resolve_open(rootfd, "/dev/null", O_PATH, err);
 	if (null < 0)
 		return error_prefix(err, "%s", path);
+	/* The container's /dev/null may be anything its image or a process sharing its mounts
+	 * made it: a symlink to a file the container must not write would be bound, writable,
+	 * over the masked path (CVE-2025-31133). Only the null device itself masks. */
+	struct stat nst;
+	if (fstat(null, &nst) < 0)
+		return error_errno(err, "stat /dev/null for %s", path);
+	if (!S_ISCHR(nst.st_mode) || nst.st_rdev != makedev(1, 3))
+		return error_set(err, EPERM,
+				 "%s: /dev/null in the container is not the null device", path);
 	char nbuf[32];
 	if (mount(fd_path(null, nbuf), buf, NULL, MS_BIND, NULL) < 0)
 		return error_errno(err, "bind /dev/null onto %s", path);
