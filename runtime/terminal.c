@@ -8,13 +8,42 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
+#include "namespaces/resolve.h"
 #include "runtime/launch.h"
+
+/* /dev/console is the container's terminal, as in runc, when the rootfs has one. It is taken as
+ * it is, never followed: a symlink planted there would put the pty over whatever it names (a
+ * /proc file, past masking; CVE-2025-52565). The pty is bound from its fd, not by a path. */
+static int bind_console(int slave, struct error *err)
+{
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open /");
+	struct error ignored;
+	_cleanup_close_ int fd =
+	    resolve_open(rootfd, "/dev/console", O_PATH | O_NOFOLLOW, &ignored);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return error_errno(err, "stat /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return error_set(
+		    err, EPERM,
+		    "/dev/console is not a file or a device (a symlink?): not mounting "
+		    "the pty over it");
+	char src[32], dst[32];
+	/* Best effort, as before: a container without a usable /dev/console still has its pty. */
+	(void)mount(fd_path(slave, src), fd_path(fd, dst), NULL, MS_BIND, NULL);
+	return 0;
+}
 
 int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error *err)
 {
@@ -34,15 +63,8 @@ int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error
 				     .ws_col = (unsigned short)p->console_width};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	char slave_path[64];
-	int n = -1;
-	if (ioctl(master, TIOCGPTN, &n) == 0) {
-		snprintf(slave_path, sizeof slave_path, "/dev/pts/%d", n);
-		/* /dev/console is the container's terminal, as in runc; it exists only when /dev is
-		 * ours to populate. */
-		if (access("/dev/console", F_OK) == 0)
-			mount(slave_path, "/dev/console", NULL, MS_BIND, NULL);
-	}
+	if (bind_console(slave, err) < 0)
+		return -1;
 	if (launch_send_fd(sync_fd, MSG_PTY, master) < 0)
 		return error_errno(err, "send the pty master");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
