@@ -163,7 +163,7 @@ if span:
     print(f"\n## {n} detached sleep containers\n")
     print("Memory per instance: deltas of /proc/meminfo with all of them running, divided by N; kernel = "
           "Slab + KernelStack + PageTables. The machine is shared, so these move with other work.\n")
-    print("| | start all (s) | delete -f all (s) | CPU start+delete (s) | MemAvailable drop / instance (KiB) | kernel / instance (KiB) | one container's cgroup charge (KiB) |")
+    print("| | start all (s) | delete -f all (s) | CPU start+delete (s) | MemAvailable drop / instance (KiB) | kernel / instance (KiB) | one container's cgroup charge less page cache (KiB) |")
     print("|---|---|---|---|---|---|---|")
     for r in ["plain"] + RTS:
         b, a = mem.get(("many-before", r)), mem.get(("many-after", r))
@@ -243,7 +243,7 @@ if first:
             if kern is not None:
                 parts.append(f"{kern:.0f} KiB kernel")
             if cg is not None:
-                parts.append(f"cgroup charge {cg:.0f} KiB")
+                parts.append(f"cgroup charge {cg:.0f} KiB without page cache")
             memtxt = ", ".join(parts)
         summary["first"][r] = entry
         t = f"{ms(med) / 1000:.2f} s [{ms(mn) / 1000:.2f}]" if med > 100000 else f"{ms(med):.2f} ms [{ms(mn):.2f}]"
