@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "lib/error.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "runtime/self_exe.h"
 
@@ -60,7 +61,7 @@ static void version(void)
 	if (sv)
 		printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 	printf("+SECCOMP +CAP +CGROUPV1 +CGROUPV2 +HYBRID +USERNS +TIMENS +CLONE3 "
-	       "+CLONE_INTO_CGROUP\n");
+	       "+CLONE_INTO_CGROUP" FAULT_POINTS_FEATURE "\n");
 }
 
 int main(int argc, char **argv)

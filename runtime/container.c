@@ -11,6 +11,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/fault.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "runtime/hooks.h"
@@ -116,6 +117,7 @@ int container_destroy(struct container *c, struct error *err)
 	struct error e;
 	if (c->cg && cgroup_destroy(c->cg, err) < 0)
 		return -1;
+	FAULT_POINT("delete-after-cgroup");
 	struct spec *spec = container_load_spec(c, &e);
 	if (spec) {
 		_cleanup_json_ json_t *j = state_to_json(&c->st, STATUS_STOPPED);
@@ -125,5 +127,6 @@ int container_destroy(struct container *c, struct error *err)
 			log_warn("%s", e.msg);
 		spec_free(spec);
 	}
+	FAULT_POINT("delete-before-rmdir");
 	return state_dir_remove(c->rootfd, c->st.id, err);
 }

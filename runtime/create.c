@@ -72,6 +72,9 @@ static void undo_cgroup(void *arg)
 static void undo_init(void *arg)
 {
 	struct creation *c = arg;
+	/* 0 once init was reaped: kill(0) would hit berth's own process group. */
+	if (c->pid <= 0)
+		return;
 	kill(c->pid, SIGKILL);
 	waitpid(c->pid, NULL, 0);
 }

@@ -40,6 +40,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	_cleanup_container_ struct container c;
 	if (container_open(&c, root, id, true, err) < 0)
 		return -1;
+	FAULT_POINT("start-locked");
 	enum container_status s = container_get_status(&c);
 	if (s != STATUS_CREATED)
 		return error_set(err, EINVAL,
@@ -58,6 +59,9 @@ int container_start(const char *root, const char *id, struct error *err)
 	_cleanup_close_ int fifo = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
 		return error_errno(err, "open exec fifo of \"%s\"", id);
+	/* Opening it released init (its write only fills the pipe): from here on the container is
+	 * no longer "created", even if this start dies before reading the byte. */
+	unlinkat(c.dirfd, "exec.fifo", 0);
 	/* init opens the fifo for writing and writes one byte; watch init too, so a dead init is an
 	 * error rather than a hang. */
 	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
@@ -77,7 +81,6 @@ int container_start(const char *root, const char *id, struct error *err)
 					 id);
 	}
 	FAULT_POINT("start-after-fifo");
-	unlinkat(c.dirfd, "exec.fifo", 0);
 	struct spec *spec = container_load_spec(&c, err);
 	if (spec) {
 		_cleanup_json_ json_t *j = state_to_json(&c.st, STATUS_RUNNING);
@@ -145,6 +148,7 @@ static int kill_and_wait(struct container *c, struct error *err)
 	_cleanup_close_ int pidfd = container_pidfd(c);
 	if (pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	FAULT_POINT("delete-after-kill");
 	if (container_wait_gone(c, 10000) < 0)
 		return error_set(err, ETIMEDOUT, "container \"%s\": init did not die after SIGKILL",
 				 c->st.id);

@@ -64,19 +64,33 @@ static int lock_dir(int fd, bool exclusive, const char *id, struct error *err)
 
 int state_dir_create(int rootfd, const char *id, struct error *err)
 {
-	if (mkdirat(rootfd, id, 0700) < 0) {
-		if (errno == EEXIST)
-			return error_set(err, EEXIST, "container \"%s\" already exists", id);
-		return error_errno(err, "create state dir for \"%s\"", id);
+	/* Between mkdir and flock, a delete may take the empty directory for what a crashed create
+	 * left and remove it: this create then comes after that delete, and starts over. */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (mkdirat(rootfd, id, 0700) < 0) {
+			if (errno == EEXIST)
+				return error_set(err, EEXIST, "container \"%s\" already exists",
+						 id);
+			return error_errno(err, "create state dir for \"%s\"", id);
+		}
+		int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return error_errno(err, "open state dir of \"%s\"", id);
+		}
+		if (lock_dir(fd, true, id, err) < 0) {
+			close(fd);
+			return -1;
+		}
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+			close(fd);
+			continue;
+		}
+		return fd;
 	}
-	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return error_errno(err, "open state dir of \"%s\"", id);
-	if (lock_dir(fd, true, id, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return error_set(err, EAGAIN, "create state dir for \"%s\": removed again and again", id);
 }
 
 int state_dir_open(int rootfd, const char *id, bool exclusive, struct error *err)
@@ -210,13 +224,14 @@ uint64_t process_start_time(pid_t pid, bool *zombie)
 
 enum container_status container_status(int dirfd, const struct container_state *st)
 {
-	if (!st->finished)
-		return st->pid > 0 && process_start_time(st->pid, NULL) == st->start_time
-			   ? STATUS_CREATING
-			   : STATUS_STOPPED;
+	/* A zombie is dead: init killed with a crashed create (parent-death signal) may wait long
+	 * for a reaper. */
 	bool zombie;
 	uint64_t t = process_start_time(st->pid, &zombie);
-	if (t == 0 || zombie || t != st->start_time)
+	bool alive = st->pid > 0 && t != 0 && !zombie && t == st->start_time;
+	if (!st->finished)
+		return alive ? STATUS_CREATING : STATUS_STOPPED;
+	if (!alive)
 		return STATUS_STOPPED;
 	if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATUS_CREATED;

@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# bats file_tags=faults
+# berth killed (SIGKILL) at every phase of create, run, start, exec and delete must not lose track:
+# state and list still answer, and delete --force removes every cgroup, mount, state file and process
+# (the teardown's leak check proves the last part). The fault points exist only in a build configured
+# with --enable-fault-points, which says "+FAULT_POINTS" on its --version feature line; other builds
+# (and runc) skip those tests. A full disk under --root needs no fault point and runs everywhere.
+
+load helpers
+
+# Status words `state` may print; anything else (or a crash, a hang) fails.
+STATUSES='^(creating|created|running|paused|stopped)$'
+
+need_fault_points() {
+	if [ "$RUNTIME_NAME" != berth ] || ! "$RUNTIME" --version | grep -q '+FAULT_POINTS'; then
+		skip "the runtime has no fault points (configure --enable-fault-points)"
+	fi
+}
+
+# fault NAME CMD...: runs the runtime with BERTH_FAULT=NAME; $status and $output as bats' run.
+fault() {
+	local name=$1
+	shift
+	# Into a file, not bats' pipe: a container process left behind holds its stdio open.
+	status=0
+	env BERTH_FAULT="$name" BERTH_ITEST_MARK="$MARK" timeout 30 "$RUNTIME" --root "$STATE_ROOT" \
+		"$@" </dev/null >"$WORK/fault.out" 2>&1 3>&- || status=$?
+	output=$(cat "$WORK/fault.out")
+}
+
+# After a crash: state answers with a status word, list answers and names the container.
+# Sets STATUS to what state said.
+check_still_tracked() {
+	run timeout 10 "$RUNTIME" --root "$STATE_ROOT" state "$ID"
+	assert_status 0
+	STATUS=$(jq -r .status <<<"$output")
+	[[ $STATUS =~ $STATUSES ]] || {
+		echo "state of $ID: '$output'" >&2
+		return 1
+	}
+	run timeout 10 "$RUNTIME" --root "$STATE_ROOT" list --format json
+	assert_status 0
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | length == 1' <<<"$output" >/dev/null || {
+		echo "list does not show $ID once: $output" >&2
+		return 1
+	}
+}
+
+# delete --force removes it, and the ID is free again: state says it does not exist.
+check_delete_force() {
+	run timeout 20 "$RUNTIME" --root "$STATE_ROOT" delete --force "$ID"
+	assert_status 0
+	run timeout 10 "$RUNTIME" --root "$STATE_ROOT" state "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'does not exist'
+}
+
+# create killed at NAME: exit 137, still tracked with one of the given statuses, then removable and
+# the ID reusable by a fresh create.
+create_fault() {
+	local name=$1 want=$2
+	need_fault_points
+	set_args sleep 100
+	new_id
+	fault "$name" create -b "$BUNDLE" "$ID"
+	assert_status 137
+	check_still_tracked
+	[[ $STATUS =~ $want ]] || {
+		echo "after $name: status $STATUS, expected /$want/" >&2
+		return 1
+	}
+	# The ID is still taken until delete.
+	run rt create -b "$BUNDLE" "$ID" </dev/null 3>&-
+	[ "$status" -ne 0 ]
+	assert_imatch 'already exists'
+	check_delete_force
+	rt create -b "$BUNDLE" "$ID" </dev/null 3>&-
+	[ "$(ctr_status "$ID")" = created ]
+}
+
+@test "faults: create killed right after the state dir exists" {
+	create_fault create-state-dir '^stopped$'
+}
+
+@test "faults: create killed after the cgroup mkdir" {
+	create_fault create-cgroup '^stopped$'
+}
+
+# init dies with create (parent-death signal) until it reports ready, so either word is honest.
+@test "faults: create killed after the clone of init" {
+	create_fault create-after-clone '^(creating|stopped)$'
+}
+
+# init outlives create from here on: it must be known (creating), never taken for stopped.
+@test "faults: create killed after init is ready, before the final state write" {
+	create_fault create-before-state '^creating$'
+	run rt start "$ID"
+	assert_status 0
+}
+
+# init dying during setup is a failed create: an error naming the signal, and a full rollback.
+init_fault() {
+	need_fault_points
+	set_args sleep 100
+	new_id
+	fault "$1" create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ] && [ "$status" -ne 137 ]
+	# init is PID 1 of its pid namespace, which ignores its own SIGKILL: it exits with 137 instead.
+	assert_imatch 'died during setup \((signal 9|exit status 137)\)'
+	[ -z "$(leaked_state)" ]
+	[ -z "$(leaked_cgroups)" ]
+	[ -z "$(marked_pids)" ]
+	run timeout 10 "$RUNTIME" --root "$STATE_ROOT" list -q
+	assert_status 0
+	assert_output ""
+}
+
+@test "faults: init killed after building the rootfs: create fails and rolls back" {
+	init_fault init-after-rootfs
+}
+
+@test "faults: init killed before reporting ready: create fails and rolls back" {
+	init_fault init-before-ready
+}
+
+@test "faults: init killed after start released it, before execve" {
+	need_fault_points
+	set_args sleep 100
+	new_id
+	fault init-after-start create -b "$BUNDLE" "$ID"
+	assert_status 0
+	rt start "$ID" || true
+	wait_status "$ID" stopped
+	check_still_tracked
+	rt delete "$ID"
+}
+
+@test "faults: run -d killed after the start" {
+	need_fault_points
+	set_args sleep 100
+	new_id
+	fault run-after-start run -d -b "$BUNDLE" "$ID"
+	assert_status 137
+	check_still_tracked
+	[ "$STATUS" = running ]
+	check_delete_force
+}
+
+@test "faults: start killed with the lock held: the container stays created and starts later" {
+	need_fault_points
+	ctr_create sleep 100
+	fault start-locked start "$ID"
+	assert_status 137
+	check_still_tracked
+	[ "$STATUS" = created ]
+	rt start "$ID"
+	[ "$(ctr_status "$ID")" = running ]
+	check_delete_force
+}
+
+@test "faults: start killed after init passed the exec fifo" {
+	need_fault_points
+	ctr_create sleep 100
+	fault start-after-fifo start "$ID"
+	assert_status 137
+	wait_status "$ID" running
+	check_still_tracked
+	check_delete_force
+}
+
+exec_fault() {
+	need_fault_points
+	ctr_detach sleep 100
+	fault "$1" exec "$ID" sleep 100
+	assert_status 137
+	check_still_tracked
+	[ "$STATUS" = running ]
+	# The container is unharmed: a new exec works.
+	exec_in "$ID" echo still-here
+	assert_status 0
+	assert_output still-here
+	check_delete_force
+}
+
+@test "faults: exec killed once the process joined the cgroup" {
+	exec_fault exec-after-cgroup
+}
+
+@test "faults: exec killed once the exec'd process exists" {
+	exec_fault exec-after-clone
+}
+
+delete_fault() {
+	need_fault_points
+	ctr_detach sleep 100
+	fault "$1" delete --force "$ID"
+	assert_status 137
+	wait_status "$ID" stopped
+	check_still_tracked
+	check_delete_force
+}
+
+@test "faults: delete killed after killing the container" {
+	delete_fault delete-after-kill
+}
+
+@test "faults: delete killed before the cgroup is destroyed" {
+	delete_fault delete-before-destroy
+}
+
+@test "faults: delete killed after the cgroup removal" {
+	delete_fault delete-after-cgroup
+}
+
+@test "faults: delete killed before the state dir removal" {
+	delete_fault delete-before-rmdir
+}
+
+@test "faults: delete of a created container killed midway" {
+	need_fault_points
+	ctr_create sleep 100
+	fault delete-after-cgroup delete "$ID"
+	assert_status 137
+	check_still_tracked
+	[ "$STATUS" = stopped ]
+	rt delete "$ID"
+}
+
+# --root on a tiny tmpfs that is full apart from a few KiB: create must fail naming ENOSPC and leave
+# nothing (no cgroup, process, mount or state dir entry), and list must keep working with the
+# containers that were there before.
+@test "faults: a full disk under --root fails create with ENOSPC and a full rollback" {
+	mount -t tmpfs -o size=64k,mode=0700 "berth-itest-full" "$STATE_ROOT"
+	set_args sleep 100
+	new_id
+	first=$ID
+	rt create -b "$BUNDLE" "$first" </dev/null 3>&-
+	# Fill up all but one page: config.json (a few KiB) may still fit, state.json then cannot.
+	for left in 4096 0; do
+		free=$(($(stat -f -c '%a * %S' "$STATE_ROOT")))
+		fill=$((free - left))
+		[ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$STATE_ROOT/.filler"
+		new_id
+		run rt create -b "$BUNDLE" "$ID" </dev/null 3>&-
+		[ "$status" -ne 0 ]
+		assert_imatch 'no space left on device'
+		[ ! -e "$STATE_ROOT/$ID" ]
+		run timeout 10 "$RUNTIME" --root "$STATE_ROOT" state "$ID"
+		[ "$status" -ne 0 ]
+		# Only the first container's cgroup and init are left.
+		[ -z "$(leaked_cgroups | grep -v "$CG_TEST/c1\$")" ]
+		[ "$(marked_pids)" = "$(ctr_pid "$first")" ]
+		run timeout 10 "$RUNTIME" --root "$STATE_ROOT" list --format json
+		assert_status 0
+		jq -e --arg id "$first" 'map(.id) == [$id]' <<<"$output" >/dev/null
+		rm -f "$STATE_ROOT/.filler"
+	done
+	# Every state.json left parses, and no temporary file is left behind.
+	for f in "$STATE_ROOT"/*/state.json; do
+		[ -e "$f" ] || continue
+		jq -e . "$f" >/dev/null
+	done
+	[ -z "$(find "$STATE_ROOT" -name '*.tmp')" ]
+	[ "$(ctr_status "$first")" = created ]
+	rt delete --force "$first"
+	[ -z "$(ls -A "$STATE_ROOT")" ]
+	umount "$STATE_ROOT"
+}
