@@ -10,16 +10,23 @@
 #include "runtime/state.h"
 
 static int dirfd_scratch = -1;
+static char scratch[] = "/tmp/berth-fuzz-state.XXXXXX";
+
+static void remove_scratch(void)
+{
+	unlinkat(dirfd_scratch, "state.json", 0);
+	rmdir(scratch);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (dirfd_scratch < 0) {
-		char tmpl[] = "/tmp/berth-fuzz-state.XXXXXX";
-		if (mkdtemp(tmpl) == NULL)
+		if (mkdtemp(scratch) == NULL)
 			abort();
-		dirfd_scratch = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dirfd_scratch = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd_scratch < 0)
 			abort();
+		atexit(remove_scratch);
 	}
 	int fd =
 	    openat(dirfd_scratch, "state.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
