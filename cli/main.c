@@ -62,6 +62,10 @@ static void version(void)
 		printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 	printf("+SECCOMP +CAP +CGROUPV1 +CGROUPV2 +HYBRID +USERNS +TIMENS +CLONE3 "
 	       "+CLONE_INTO_CGROUP" FAULT_POINTS_FEATURE "\n");
+#ifdef BERTH_SANITIZERS
+	/* Tests skip what ASan cannot do (e.g. run in a 512 KiB memory cgroup) by this line. */
+	printf("sanitizers: address,undefined\n");
+#endif
 }
 
 int main(int argc, char **argv)
