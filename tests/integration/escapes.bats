@@ -532,7 +532,8 @@ killed"
 }
 
 # setuid_helper: the static escape-setuid.c helper, built once per run, installed setuid root in
-# the rootfs as /bin/escape-setuid.
+# the rootfs as /opt/suid/escape-setuid. The bundle may sit on a nosuid file system (the VM's /tmp),
+# so /opt/suid is a suid tmpfs filled from the rootfs (tmpcopyup keeps the mode).
 setuid_helper() {
 	local bin=$BATS_RUN_TMPDIR/escape-setuid
 	if [ ! -x "$bin" ]; then
@@ -542,21 +543,23 @@ setuid_helper() {
 			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/escape-setuid.c" && mv "$bin.tmp" "$bin"; }
 		) 9>"$bin.lock" || skip "cannot build a static binary here"
 	fi
-	cp "$bin" "$BUNDLE/rootfs/bin/escape-setuid"
-	chown 0:0 "$BUNDLE/rootfs/bin/escape-setuid"
-	chmod 4755 "$BUNDLE/rootfs/bin/escape-setuid"
+	mkdir -p "$BUNDLE/rootfs/opt/suid"
+	cp "$bin" "$BUNDLE/rootfs/opt/suid/escape-setuid"
+	chown 0:0 "$BUNDLE/rootfs/opt/suid/escape-setuid"
+	chmod 4755 "$BUNDLE/rootfs/opt/suid/escape-setuid"
+	add_mount '{"destination": "/opt/suid", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "suid", "exec", "mode=755"]}'
 }
 
 # process.bats reads NoNewPrivs; this runs a setuid-root binary as uid 1000 under it.
 @test "no_new_privs: a setuid-root binary in the rootfs does not raise uid 1000 (euid stays 1000)" {
 	setuid_helper
 	cfg '.process.user = {"uid": 1000, "gid": 1000} | .process.noNewPrivileges = false'
-	ctr_run /bin/escape-setuid
+	ctr_run /opt/suid/escape-setuid
 	echo "without no_new_privs: $output"
 	[[ $output == "ruid=1000 euid=0 "* ]] || skip "setuid binaries do not work on this file system"
 
 	cfg '.process.noNewPrivileges = true'
-	ctr_run /bin/escape-setuid
+	ctr_run /opt/suid/escape-setuid
 	echo "with no_new_privs: $output"
 	assert_status 0
 	assert_output "ruid=1000 euid=1000 setuid0=errno 1"
