@@ -46,6 +46,16 @@ par_ok() {
 	grep -lx 0 "$WORK"/par/*.rc | wc -l
 }
 
+# par_winners N: exactly N runs of the last par exited 0; otherwise show what the runs said.
+par_winners() {
+	local n
+	n=$(par_ok)
+	[ "$n" -eq "$1" ] && return 0
+	echo "$n runs exited 0, expected $1; their messages:" >&2
+	sort "$WORK"/par/*.out | uniq -c | sort -rn | head -5 >&2
+	return 1
+}
+
 # Every failed run of the last par printed something matching $1 (case-insensitive).
 par_failures_match() {
 	local f bad=0
@@ -101,23 +111,30 @@ count_status() {
 }
 
 @test "concurrency: $N creates of one ID: exactly one wins, the others say it exists" {
+	# Seen here about once in five runs: two runc creates both exit 0, and a cgroup is leaked.
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 sometimes lets two racing creates of one ID both succeed"
 	set_args sleep 100
 	new_id
 	par $N create -b "$BUNDLE" "$ID"
-	[ "$(par_ok)" -eq 1 ]
+	par_winners 1
 	par_failures_match 'already exists'
 	state_consistent
 	[ "$(ctr_status "$ID")" = created ]
 	[ "$(rt list -q)" = "$ID" ]
-	# Only the winner's init exists.
-	[ "$(marked_pids | wc -l)" -eq 1 ]
+	# Only the winner's init exists (runc's "runc init" does not carry the marker: count the cgroup).
+	[ "$(cgroup_pids | wc -l)" -eq 1 ]
 }
 
 @test "concurrency: $N starts of one container: exactly one wins" {
 	ctr_create sleep 100
 	par $N start "$ID"
-	[ "$(par_ok)" -eq 1 ]
-	par_failures_match 'not created|running|cannot start'
+	par_winners 1
+	if [ "$RUNTIME_NAME" = berth ]; then
+		par_failures_match 'is running, not created: cannot start'
+	else
+		# runc's loser says "container process is already dead" of a running container.
+		par_failures_match 'not created|running|cannot start|already dead'
+	fi
 	state_consistent
 	[ "$(ctr_status "$ID")" = running ]
 }
@@ -146,6 +163,7 @@ count_status() {
 # Creates, starts and deletes of one ID racing each other: any interleaving may win, but the state
 # always parses, list always answers, and a final delete --force leaves nothing.
 @test "concurrency: $N create/start/delete cycles racing on one ID" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 leaks the cgroup when create and delete race on one ID"
 	set_args sleep 100
 	new_id
 	rm -rf "$WORK/par"
@@ -175,6 +193,7 @@ count_status() {
 }
 
 @test "concurrency: $N create/start/delete cycles at once on distinct IDs, with list running" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 list fails (exit 1) when a container is deleted while it lists"
 	set_args sleep 100
 	bundles $N
 	rm -rf "$WORK/par"

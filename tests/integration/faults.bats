@@ -243,13 +243,21 @@ delete_fault() {
 		new_id
 		run rt create -b "$BUNDLE" "$ID" </dev/null 3>&-
 		[ "$status" -ne 0 ]
-		assert_imatch 'no space left on device'
+		# runc 1.1.5 loses the cause here ("unable to store init state: %!w(<nil>)"), so only
+		# berth is held to naming it.
+		[ "$RUNTIME_NAME" != berth ] || assert_imatch 'no space left on device'
 		[ ! -e "$STATE_ROOT/$ID" ]
 		run timeout 10 "$RUNTIME" --root "$STATE_ROOT" state "$ID"
 		[ "$status" -ne 0 ]
 		# Only the first container's cgroup and init are left.
 		[ -z "$(leaked_cgroups | grep -v "$CG_TEST/c1\$")" ]
-		[ "$(marked_pids)" = "$(ctr_pid "$first")" ]
+		pids=$(marked_pids | grep -vx "$(ctr_pid "$first")" || true)
+		[ -z "$pids" ] || {
+			echo "processes left by the failed create: $pids" >&2
+			return 1
+		}
+		# No mount but the test's own tmpfs.
+		[ -z "$(leaked_mounts | grep -vx "$STATE_ROOT")" ]
 		run timeout 10 "$RUNTIME" --root "$STATE_ROOT" list --format json
 		assert_status 0
 		jq -e --arg id "$first" 'map(.id) == [$id]' <<<"$output" >/dev/null
