@@ -2,6 +2,7 @@
  * the container's lock, make its cgroup, clone init straight into its namespaces (and, on v2 and
  * hybrid hosts, its cgroup), answer init's messages, record the state. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -394,6 +395,17 @@ static int talk_to_init(struct creation *c, struct error *err)
 			int status = 0;
 			waitpid(c->pid, &status, 0);
 			c->pid = 0;
+			uint64_t kills = 0;
+			struct error e;
+			const struct cg_memory *mem = &c->spec->linux.resources.memory;
+			/* A limit too small for the setup itself: say so rather than "signal 9". */
+			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && c->cg &&
+			    cgroup_oom_kills(c->cg, &kills, &e) == 0 && kills > 0)
+				return error_set(err, ENOMEM,
+						 "container init was OOM-killed during setup: "
+						 "linux.resources.memory.limit %" PRId64
+						 " bytes is too small",
+						 mem->limit.set ? mem->limit.v : (int64_t)-1);
 			return error_set(err, ECHILD, "container init died during setup (%s %d)",
 					 WIFSIGNALED(status) ? "signal" : "exit status",
 					 WIFSIGNALED(status) ? WTERMSIG(status)
