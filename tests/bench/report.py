@@ -208,7 +208,8 @@ if first:
     print("\n## Process, container, VM: side by side\n")
     print("Time to first instruction: from fork in the driver to the workload's first act (it prints "
           "CLOCK_MONOTONIC; the VM's init writes a console line, timed on arrival). Memory: a process or "
-          "container's MemAvailable drop per instance (the many-containers test); the VM's qemu RSS / PSS.\n")
+          "container's kernel memory (Slab+KernelStack+PageTables) per instance from the many-containers test, "
+          "its cgroup's own charge, and the MemAvailable drop; the VM's qemu RSS / PSS.\n")
     print("| | time to first instruction (median [min]) | memory per instance | isolation |")
     print("|---|---|---|---|")
     iso = {
@@ -238,12 +239,12 @@ if first:
                              m.get("cgroup_charge_kib"))
             entry.update(memory_kib=per, kernel_kib=kern, cgroup_charge_kib=cg)
             parts = []
-            if per is not None:
-                parts.append(f"{per:.0f} KiB MemAvailable")
             if kern is not None:
                 parts.append(f"{kern:.0f} KiB kernel")
             if cg is not None:
                 parts.append(f"cgroup charge {cg:.0f} KiB without page cache")
+            if per is not None:
+                parts.append(f"MemAvailable drop {per:.0f} KiB (noisy on a shared machine)")
             memtxt = ", ".join(parts)
         summary["first"][r] = entry
         t = f"{ms(med) / 1000:.2f} s [{ms(mn) / 1000:.2f}]" if med > 100000 else f"{ms(med):.2f} ms [{ms(mn):.2f}]"
