@@ -221,6 +221,7 @@ cpu_ratio() {
 @test "box: limits land in the job's cgroup (memory, swap, cpu, pids, io)" {
 	dev=$(lsblk -dnpo NAME,TYPE 2>/dev/null | awk '$2 == "disk" { print $1; exit }')
 	[ -n "$dev" ] || dev=$(awk '$4 ~ /^[a-z]+$/ { print "/dev/" $4; exit }' /proc/partitions)
+	[ -n "$dev" ] || skip "no block device for the io limits"
 	io=(--device-read-bps "$dev:1M" --device-write-bps "$dev:2M" --io-weight 200)
 	if [ "$CG_MODE" = v2 ]; then
 		box -m 64M --memory-swap 96M --cpus 1.5 --pids-limit 33 "${io[@]}" -- sh -c \

@@ -351,7 +351,11 @@ access: errno 1"
 	one_rule SCMP_ACT_ERRNO '{"errnoRet": 1}'
 	ctr_run /bin/probe mseal cachestat
 	assert_status 0
-	# mseal(0, 0, 0) succeeds; cachestat on fd -1 reaches the kernel and fails with EBADF
-	assert_output "mseal: ok
+	# The kernel answers, not the filter: the same probe outside any container gets the same results
+	# (on 6.10+ mseal(0, 0, 0) succeeds and cachestat on fd -1 fails with EBADF; an older kernel, as
+	# in the VM, has neither and says ENOSYS itself).
+	assert_output "$("$BATS_RUN_TMPDIR/seccomp-probe" mseal cachestat)"
+	[ "$(uname -r | cut -d. -f1)" -lt 6 ] || [ "$(uname -r | cut -d. -f1)" -eq 6 -a "$(uname -r | cut -d. -f2)" -lt 10 ] ||
+		assert_output "mseal: ok
 cachestat: errno 9"
 }
