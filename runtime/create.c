@@ -380,8 +380,10 @@ static int talk_to_init(struct creation *c, struct error *err)
 {
 	if (c->launch.new_userns) {
 		const struct spec_linux *lx = &c->spec->linux;
+		/* Without CAP_SETGID the kernel takes a gid_map only once setgroups is denied. */
 		if (userns_write_maps(c->pid, lx->uid_mappings, lx->n_uid_mappings,
-				      lx->gid_mappings, lx->n_gid_mappings, false, err) < 0)
+				      lx->gid_mappings, lx->n_gid_mappings, geteuid() != 0,
+				      err) < 0)
 			return -1;
 		if (launch_send(c->sock, MSG_USERNS_READY, 0, NULL) < 0)
 			return error_errno(err, "tell init the user namespace is ready");

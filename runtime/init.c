@@ -103,6 +103,7 @@ static void enter_isolation(struct launch *l)
 	const struct spec_linux *lx = &l->spec->linux;
 	if (l->new_userns) {
 		wait_for(l, MSG_USERNS_READY, "the user namespace maps");
+		prctl(PR_SET_DUMPABLE, 0); /* see init_main */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			error_errno(&e, "become root in the user namespace (is 0 mapped?)");
 			init_fail(l, &e, "user namespace");
@@ -415,8 +416,13 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	struct error e;
 	reset_signals();
 	/* As runc's init: while it holds host fds and runs the berth binary, processes in the
-	 * namespaces it joins must not reach its /proc/<pid> (exe, fd, mem). execve resets it. */
-	prctl(PR_SET_DUMPABLE, 0);
+	 * namespaces it joins must not reach its /proc/<pid> (exe, fd, mem). execve resets it.
+	 * In a new user namespace it waits until the parent has written the maps: the
+	 * /proc/<pid>/uid_map of a process that is not dumpable belongs to root, and a parent
+	 * that is not root could not open it (runc does the same). Nothing else is in its
+	 * namespaces yet. */
+	if (!l->new_userns)
+		prctl(PR_SET_DUMPABLE, 0);
 	/* Until ready, init must not outlive a parent that died midway (it would wait forever). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1) {
