@@ -125,8 +125,9 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 	    {0},
 	};
 	memset(o, 0, sizeof *o);
-	/* box keeps its containers apart from run's, unless --root names a place. */
-	o->root = strcmp(g->root, "/run/berth") == 0 ? "/run/berth-box" : g->root;
+	/* box keeps its containers apart from run's, unless --root names a place (NULL: box
+	 * picks one, per user). */
+	o->root = strcmp(g->root, "/run/berth") == 0 ? NULL : g->root;
 	o->manager = g->manager;
 	bool host = false;
 	long long v;

@@ -407,8 +407,35 @@ static int collect_and_delete(const struct box_opts *o, struct box_report *r, ui
 	return ret;
 }
 
-int box_run(const struct box_opts *o, struct box_report *r, struct error *err)
+/* A non-root caller cannot use /run/berth-box: its boxes go to $XDG_RUNTIME_DIR/berth-box or
+ * /tmp/berth-box-UID. /tmp is everyone's, so a directory found there (made by someone else
+ * before us, or a symlink) is used only if it is ours alone. */
+static int user_root(char *buf, size_t size, struct error *err)
 {
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	if (xdg && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 022) == 0)
+		snprintf(buf, size, "%s/berth-box", xdg);
+	else
+		snprintf(buf, size, "/tmp/berth-box-%u", (unsigned)geteuid());
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return error_errno(err, "box: state directory %s", buf);
+	if (lstat(buf, &st) < 0)
+		return error_errno(err, "box: state directory %s", buf);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return error_set(err, EPERM,
+				 "box: state directory %s: not a directory of uid %u alone "
+				 "(mode 0700); remove it or give --root DIR",
+				 buf, (unsigned)geteuid());
+	return 0;
+}
+
+int box_run(const struct box_opts *opts, struct box_report *r, struct error *err)
+{
+	struct box_opts copy = *opts;
+	const struct box_opts *o = &copy;
+	char rootbuf[PATH_MAX];
 	memset(r, 0, sizeof *r);
 	if (o->argv == NULL || o->argv[0] == NULL)
 		return error_set(err, EINVAL, "box: no command given (berth box --host -- CMD...)");
@@ -423,6 +450,13 @@ int box_run(const struct box_opts *o, struct box_report *r, struct error *err)
 		    "you; this host's cgroups are %s, whose v1 controllers only root "
 		    "may use: run it as root",
 		    cgroup_mode_name(mode));
+	if (copy.root == NULL && geteuid() == 0)
+		copy.root = "/run/berth-box";
+	else if (copy.root == NULL) {
+		if (user_root(rootbuf, sizeof rootbuf, err) < 0)
+			return -1;
+		copy.root = rootbuf;
+	}
 	sweep_stale(o->root);
 
 	snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),

@@ -17,7 +17,7 @@ struct box_rate {
 };
 
 struct box_opts {
-	const char *root;   /* private state root */
+	const char *root;   /* private state root; NULL: /run/berth-box, or per user if not root */
 	const char *rootfs; /* NULL: --host (the host's "/") */
 	char *const *argv;
 	const char *user; /* -u USER[:GROUP], names or numbers; NULL: the caller */
