@@ -289,3 +289,119 @@ cpu_ratio() {
 	grep -qE '/dev/pts/[0-9]+' <<<"$output"
 	grep -q all-tty <<<"$output"
 }
+
+# A user (nobody) for the unprivileged tests, with a runtime dir of its own under the test's
+# work dir, so that box's default state root lands there and the leak checks see it.
+unpriv_setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root to set up the unprivileged user"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	UUID=65534
+	# bats' temp dirs are the runner's alone; the user must reach its own dir and memtouch.
+	local p=$WORK
+	while [ "${#p}" -ge "${#BATS_RUN_TMPDIR}" ]; do
+		chmod o+x "$p"
+		p=${p%/*}
+	done
+	UXDG=$WORK/xdg
+	mkdir -m 0700 "$UXDG"
+	chown "$UUID:$UUID" "$UXDG"
+}
+
+# as_user [--cgroup CGDIR] CMD...: CMD as uid 65534 with no groups, in the environment a
+# session of that user would have; with --cgroup, started inside CGDIR (written as root, as a
+# login manager does).
+as_user() {
+	local cg=
+	if [ "$1" = --cgroup ]; then
+		cg=$2
+		shift 2
+	fi
+	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 99; shift
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"' \
+		as_user "$cg" BERTH_ITEST_MARK="$MARK" XDG_RUNTIME_DIR="$UXDG" "$@"
+}
+
+@test "box: a non-root user on v1/hybrid cgroups is refused with one line saying why; nothing left" {
+	[ "$CG_MODE" != v2 ] || skip "cgroup v2: the unprivileged path is the delegation test"
+	unpriv_setup
+	run as_user "$RUNTIME" box --host --cgroup-parent "$CG_TEST" -- touch "$UXDG/ran" </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ] && [ "$status" -ne 99 ]
+	assert_berth_error_line
+	assert_match "non-root user"
+	assert_match "cgroup v2 subtree delegated to you"
+	assert_match "$CG_MODE"
+	assert_match "only root"
+	# The job never ran, and no state dir or cgroup was made for it.
+	[ ! -e "$UXDG/ran" ]
+	[ -z "$(ls -A "$UXDG")" ]
+	[ -z "$(leaked_cgroups)" ]
+}
+
+@test "box: a user with a delegated cgroup v2 subtree gets the limits, owns the job's files, leaves nothing" {
+	[ "$CG_MODE" = v2 ] || skip "delegation to a user needs cgroup v2 (this host: $CG_MODE)"
+	unpriv_setup
+	# Delegate the way systemd does for user@.service: the controllers enabled down to the
+	# subtree, the subtree's directory and its cgroup.procs, cgroup.subtree_control and
+	# cgroup.threads the user's. The user's session lives in a leaf of it (a cgroup with
+	# processes cannot hand controllers to its children), and box makes the job's cgroup
+	# next to that leaf: the common ancestor of both is the user's.
+	local top=/sys/fs/cgroup/$CG_TOP
+	local deleg=$CG_TEST/user
+	local d=/sys/fs/cgroup$deleg
+	mkdir -p "$d/session"
+	echo "+memory +pids" >"$top/cgroup.subtree_control"
+	echo "+memory +pids" >"/sys/fs/cgroup$CG_TEST/cgroup.subtree_control"
+	echo "+memory +pids" >"$d/cgroup.subtree_control"
+	chown "$UUID:$UUID" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+	chown -R "$UUID:$UUID" "$d/session"
+	ubox() {
+		as_user --cgroup "$d/session" "$RUNTIME" box --host --cgroup-parent "$deleg" "$@"
+	}
+
+	# A file the job makes is the user's on the host; the job is root only in its own user
+	# namespace.
+	cd "$UXDG"
+	run ubox -q -- sh -c 'touch made-by-job; id -u' </dev/null
+	echo "$output"
+	assert_status 0
+	[ "$output" = 0 ]
+	[ "$(stat -c %u:%g "$UXDG/made-by-job")" = "$UUID:$UUID" ]
+
+	# Past --memory: OOM-killed, 137, and the report says so.
+	run ubox --report "$UXDG/oom.json" --memory 32M --pids-limit 20 -- "$(memtouch)" 200 </dev/null
+	echo "$output"
+	assert_status 137
+	REPORT=$UXDG/oom.json
+	cat "$REPORT"
+	[ "$(rj .oom_kills)" -ge 1 ]
+	[ "$(rj .oom_limit)" = "memory limit 32.0 MiB" ]
+	[ "$(rj .cgroup_mode)" = v2 ]
+
+	# A fork loop is held at --pids-limit: seen from outside while it runs, and refused forks.
+	ubox --report "$UXDG/pids.json" --memory 32M --pids-limit 20 --timeout 5s \
+		-- bash -c 'f() { while :; do f & done; }; f 2>/dev/null' </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	local max=0 n refused=0
+	for i in $(seq 30); do
+		n=$(cat "$d"/box-*/pids.current 2>/dev/null || echo 0)
+		[ "$n" -gt "$max" ] && max=$n
+		r=$(awk '$1 == "max" { print $2 }' "$d"/box-*/pids.events 2>/dev/null || true)
+		[ "${r:-0}" -gt "$refused" ] && refused=$r
+		sleep 0.1
+	done
+	wait "$pid" || st=$?
+	REPORT=$UXDG/pids.json
+	cat "$REPORT"
+	echo "pids.current during the loop: up to $max; forks refused: $refused"
+	[ "${st:-0}" = 124 ]
+	[ "$max" -le 20 ] && [ "$max" -ge 10 ]
+	[ "$refused" -gt 0 ]
+	[ "$(rj .peak_tasks)" -le 20 ]
+
+	# Nothing left: no job process, no cgroup but the user's own session leaf, no box state.
+	retry 30 test -z "$(marked_pids)"
+	[ -z "$(find "$d" -mindepth 1 -type d ! -path "$d/session")" ]
+	[ -z "$(ls -A "$UXDG/berth-box")" ]
+	rmdir "$d/session" "$d"
+}
