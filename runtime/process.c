@@ -406,13 +406,11 @@ static int check_caps(const struct spec_capabilities *c, uint64_t known, uint64_
 	return 0;
 }
 
-static int drop_bounding(uint64_t keep, int last, struct error *err)
+/* current is the bounding set read once by the caller: only caps still in it are dropped. */
+static int drop_bounding(uint64_t keep, uint64_t current, int last, struct error *err)
 {
 	for (int c = 0; c <= last; c++) {
-		if (keep & (1ULL << c))
-			continue;
-		int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-		if (r <= 0)
+		if ((keep & (1ULL << c)) || !(current & (1ULL << c)))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
 			char name[40];
@@ -473,7 +471,8 @@ static int set_caps(const struct spec_capabilities *c, uint64_t known, struct er
 	if (r < 0)
 		return r;
 
-	if (cap_reset_ambient() < 0 && errno != EINVAL)
+	/* One call; libcap's cap_reset_ambient reads every cap's ambient bit first. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return error_errno(err, "process.capabilities.ambient: clearing");
 	uint64_t ambient = c->ambient & known;
 	for (int cap = 0; cap < 64; cap++) {
@@ -500,9 +499,10 @@ int process_drop_privileges(const struct spec_process *p, struct error *err)
 	struct spec_capabilities none = {0};
 	const struct spec_capabilities *c = p->caps.set ? &p->caps : &none;
 
-	if (check_caps(c, known, current_bounding(last), err) < 0)
+	uint64_t bounding = current_bounding(last);
+	if (check_caps(c, known, bounding, err) < 0)
 		return -1;
-	if (drop_bounding(c->bounding & known, last, err) < 0)
+	if (drop_bounding(c->bounding & known, bounding, last, err) < 0)
 		return -1;
 	/* Keep the permitted set across setresuid to a non-zero uid; set_caps then trims it. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
