@@ -388,6 +388,18 @@ static int signal_all(const char *dir, int sig, size_t *count, struct error *err
 	return 0;
 }
 
+/* pids.current counts every task of the subtree, zombies included, in one read: at 0 nothing
+ * is left to kill and nothing can fork into it, so the freeze/scan/thaw round is skipped. */
+static bool v1_no_tasks(struct cgroup *cg)
+{
+	struct v1_state *s = v1_state(cg, NULL);
+	uint64_t n;
+	if (s == NULL || v1_find(s, "pids") < 0)
+		return false;
+	_cleanup_close_ int fd = v1_open_ctrl(cg, "pids", "task count", NULL);
+	return fd >= 0 && cg_read_u64(fd, "pids.current", &n, NULL) == 0 && n == 0;
+}
+
 static int v1_kill_all(struct cgroup *cg, int sig, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -396,6 +408,8 @@ static int v1_kill_all(struct cgroup *cg, int sig, struct error *err)
 	size_t n;
 	if (sig != SIGKILL)
 		return signal_all(dir, sig, &n, err);
+	if (v1_no_tasks(cg))
+		return 0;
 	/* Freezing first stops a fork loop from outrunning the kill (as runc does on v1). */
 	struct v1_state *s = cg->priv;
 	bool froze = false;
@@ -491,7 +505,7 @@ static int v1_destroy(struct cgroup *cg, struct error *err)
 	_cleanup_free_ char *pdir = NULL;
 	if (pids_dir(cg, &pdir, err) < 0)
 		return -1;
-	if (access(pdir, F_OK) == 0) {
+	if (!v1_no_tasks(cg) && access(pdir, F_OK) == 0) {
 		/* A frozen task cannot die: thaw before the kill. */
 		if (v1_is_frozen(cg, &frozen, err) < 0)
 			return error_prefix(err, "cgroup destroy");
