@@ -1,6 +1,7 @@
 /* berth: global options, then one command. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,13 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
+	/* Without a seed, jansson reads /dev/urandom (open, read, close) when the first object is
+	 * made: a seed against hash flooding, where many colliding keys make parsing quadratic. No
+	 * JSON berth parses comes from anyone it must defend against: config.json, --process and
+	 * --resources files come from the caller, who can already make berth do anything, and
+	 * state.json from berth itself in a root-only directory; containers never hand berth JSON.
+	 * Objects iterate in insertion order whatever the seed, so output does not depend on it. */
+	json_object_seed(0x6265727468);
 	struct error err = {0};
 	int c;
 	opterr = 0;
