@@ -477,6 +477,9 @@ static int v1_oom_event_fd(struct cgroup *cg, struct error *err)
 /* Removes dir after its sub-cgroups (cgroup files cannot be unlinked, only the dirs go). */
 static int rmdir_tree(const char *dir, int depth, struct error *err)
 {
+	/* A leaf (the usual case) goes in one call; only a busy one is listed for children. */
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	if (d == NULL) {
 		if (errno == ENOENT)
