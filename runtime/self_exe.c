@@ -54,7 +54,7 @@ extern char **environ;
 
 static bool launches(const char *command)
 {
-	static const char *const cmds[] = {"create", "run", "exec"};
+	static const char *const cmds[] = {"create", "run", "exec", "box"};
 	for (size_t i = 0; command && i < ARRAY_SIZE(cmds); i++)
 		if (strcmp(command, cmds[i]) == 0)
 			return true;
