@@ -291,12 +291,7 @@ static int build_config(const struct box_opts *o, const char *cgroups_path, json
 	json_array_append_new(ns, json_pack("{s:s}", "type", "mount"));
 	if (rootless) {
 		json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
-		json_object_set_new(lx, "uidMappings",
-				    json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID",
-					      (json_int_t)getuid(), "size", 1));
-		json_object_set_new(lx, "gidMappings",
-				    json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID",
-					      (json_int_t)getgid(), "size", 1));
+		spec_map_caller_to_root(lx);
 	}
 	json_object_set_new(lx, "namespaces", ns);
 	json_object_set_new(lx, "cgroupsPath", json_string(cgroups_path));

@@ -94,12 +94,7 @@ static json_t *linux_object(bool rootless)
 	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	json_t *l = json_object();
 	if (rootless) {
-		json_object_set_new(l, "uidMappings",
-				    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
-					      (json_int_t)getuid(), "size", 1));
-		json_object_set_new(l, "gidMappings",
-				    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
-					      (json_int_t)getgid(), "size", 1));
+		spec_map_caller_to_root(l);
 	} else {
 		json_object_set_new(
 		    l, "resources",
@@ -109,6 +104,16 @@ static json_t *linux_object(bool rootless)
 	json_object_set_new(l, "maskedPaths", strings(masked));
 	json_object_set_new(l, "readonlyPaths", strings(ro));
 	return l;
+}
+
+void spec_map_caller_to_root(json_t *linux_obj)
+{
+	json_object_set_new(linux_obj, "uidMappings",
+			    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+				      (json_int_t)getuid(), "size", 1));
+	json_object_set_new(linux_obj, "gidMappings",
+			    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+				      (json_int_t)getgid(), "size", 1));
 }
 
 json_t *spec_default(bool rootless)
