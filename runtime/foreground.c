@@ -103,6 +103,11 @@ int foreground_wait_opts(pid_t pid, int pty_master, struct foreground_opts *o, i
 	int r = 0;
 	int64_t deadline = o && o->timeout_ms > 0 ? now_ms() + o->timeout_ms : -1;
 	int64_t next_tick = o && o->tick_ms > 0 && o->tick ? now_ms() : -1;
+	/* One tick before the first reap: the child, even if it already exited, is still there. */
+	if (next_tick >= 0) {
+		o->tick(o->tick_arg);
+		next_tick = now_ms() + o->tick_ms;
+	}
 	for (;;) {
 		/* The child may have exited before the signalfd existed: check first. */
 		if (waitpid(pid, status, WNOHANG) == pid)
