@@ -189,6 +189,8 @@ race_join() {
 	echo "--- race.log ($(grep -c '^target' "$BUNDLE/rootfs/race.log") exec processes seen)" >&2
 	cat "$BUNDLE/rootfs/race.log" >&2
 	grep -q '^race done$' "$BUNDLE/rootfs/race.log"
+	# At least one exec was caught as berth, and its binary refused the write.
+	grep -q '^pid-exe fd-reopen wronly open: err 1$' "$BUNDLE/rootfs/race.log"
 	refute_grep 'write: ok|PWNED' "$BUNDLE/rootfs/race.log"
 	binary_intact
 }
