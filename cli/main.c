@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	/* Before any state exists: create, run and exec re-exec from a copy containers cannot
+	/* Before any state exists: create, run, exec and box re-exec from a copy containers cannot
 	 * write (CVE-2019-5736), with this very argv and environment. */
 	if (self_exe_protect(argv[optind], argv, &err) < 0) {
 		fprintf(stderr, "berth: %s\n", err.msg);
