@@ -1,6 +1,7 @@
 /* exec: runc's flags, and the command after the ID. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	};
 	struct exec_opts o = {.root = g->root};
 	char **env = NULL, **caps = NULL;
+	uint32_t *gids = NULL;
 	int c, r = -1;
 	long long v;
 	/* "+": the container's command starts at the first argument after the ID. */
@@ -71,11 +73,19 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 		case 'c':
 			strv_push(&caps, optarg);
 			break;
-		case 'g':
-			error_set(err, ENOTSUP,
-				  "exec: --additional-gids: not supported yet; set "
-				  "user.additionalGids with --process");
-			goto out;
+		case 'g': {
+			if (parse_int_arg(optarg, "--additional-gids", 0, UINT32_MAX - 1, &v, err) <
+			    0)
+				goto out;
+			uint32_t *more = reallocarray(gids, o.n_additional_gids + 1, sizeof *gids);
+			if (more == NULL) {
+				error_set(err, ENOMEM, "exec: --additional-gids");
+				goto out;
+			}
+			gids = more;
+			gids[o.n_additional_gids++] = (uint32_t)v;
+			break;
+		}
 		case OPT_CONSOLE:
 			o.console_socket = optarg;
 			break;
@@ -120,6 +130,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	}
 	o.env = env;
 	o.caps = caps;
+	o.additional_gids = gids;
 	int code = 0;
 	r = container_exec(&o, &code, err);
 	if (r == 0)
@@ -127,5 +138,6 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 out:
 	strv_free(env);
 	strv_free(caps);
+	free(gids);
 	return r;
 }

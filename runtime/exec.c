@@ -62,10 +62,18 @@ static int build_process(const struct exec_opts *o, const struct spec *spec, str
 		memcpy(p->rlimits, base->rlimits, base->n_rlimits * sizeof *p->rlimits);
 		p->n_rlimits = base->n_rlimits;
 	}
-	if (base->user.n_additional_gids) {
-		size_t n = base->user.n_additional_gids;
+	/* runc appends --additional-gids to the config's; it ignores them with --process. */
+	size_t n_base = base->user.n_additional_gids, n = n_base + o->n_additional_gids;
+	if (n) {
 		p->user.additional_gids = malloc(n * sizeof *p->user.additional_gids);
-		memcpy(p->user.additional_gids, base->user.additional_gids, n * sizeof(uint32_t));
+		if (p->user.additional_gids == NULL)
+			return error_set(err, ENOMEM, "exec: additional gids");
+		if (n_base)
+			memcpy(p->user.additional_gids, base->user.additional_gids,
+			       n_base * sizeof(uint32_t));
+		if (o->n_additional_gids)
+			memcpy(p->user.additional_gids + n_base, o->additional_gids,
+			       o->n_additional_gids * sizeof(uint32_t));
 		p->user.n_additional_gids = n;
 	}
 	p->terminal = o->tty;

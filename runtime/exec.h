@@ -1,16 +1,20 @@
 /* berth exec: run another process in a running container. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct error;
 
 struct exec_opts {
 	const char *root, *id;
-	const char *process_path; /* --process FILE: the whole process object */
-	char **args;		  /* the command, when no --process */
-	char **env;		  /* --env additions */
-	char **caps;		  /* --cap additions */
-	const char *user;	  /* UID[:GID] */
+	const char *process_path;	 /* --process FILE: the whole process object */
+	char **args;			 /* the command, when no --process */
+	char **env;			 /* --env additions */
+	char **caps;			 /* --cap additions */
+	const char *user;		 /* UID[:GID] */
+	const uint32_t *additional_gids; /* --additional-gids, appended to the process's */
+	size_t n_additional_gids;
 	const char *cwd;
 	const char *console_socket;
 	const char *pid_file;

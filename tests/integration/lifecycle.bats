@@ -446,6 +446,19 @@ in_tty() {
 1001"
 }
 
+@test "exec --additional-gids adds groups to the config's, as runc does" {
+	cfg '.process.user.additionalGids = [10]'
+	ctr_detach sleep 100
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --user 1000:1000 --additional-gids 100 --additional-gids 65534 \
+		"$ID" sh -c 'id -u; id -G' </dev/null
+	assert_status 0
+	assert_output "1000
+1000 10 100 65534"
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --additional-gids nope "$ID" true </dev/null
+	[ "$status" -ne 0 ]
+	assert_imatch "additional-gids"
+}
+
 @test "exec --cwd runs in that directory" {
 	ctr_detach sleep 100
 	run rt exec --env "BERTH_ITEST_MARK=$MARK" --cwd /etc "$ID" pwd </dev/null
