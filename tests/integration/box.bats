@@ -166,7 +166,7 @@ cpu_ratio() {
 	retry 50 job_running sleep
 	kill -9 "$pid"
 	wait "$pid" || true
-	retry 30 test -z "$(marked_pids)"
+	retry 30 no_marked_pids
 	# berth could not clean up after SIGKILL: its state and cgroup are there until the next box.
 	[ -n "$(ls "$STATE_ROOT")" ]
 	box -- true
@@ -415,7 +415,7 @@ as_user() {
 	[ "$(rj .peak_tasks)" -le 20 ]
 
 	# Nothing left: no job process, no cgroup but the user's own session leaf, no box state.
-	retry 30 test -z "$(marked_pids)"
+	retry 30 no_marked_pids
 	[ -z "$(find "$d" -mindepth 1 -type d ! -path "$d/session")" ]
 	[ -z "$(ls -A "$UXDG/berth-box")" ]
 	rmdir "$d/session" "$d"

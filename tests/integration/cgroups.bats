@@ -547,6 +547,6 @@ hugetlb_file() {
 	[ "$(ctr_status "$ID")" = paused ]
 	pid=$(ctr_pid "$ID")
 	rt kill "$ID" 9
-	retry 50 test "$(ctr_status "$ID")" = stopped
+	wait_status "$ID" stopped
 	rt delete "$ID"
 }

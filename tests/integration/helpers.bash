@@ -181,7 +181,7 @@ ctr_pid() {
 # wait_status ID STATUS [TENTHS]: poll until the container reaches STATUS (default 10 s).
 wait_status() {
 	local i s
-	for ((i = 0; i < ${3:-100}; i++)); do
+	for ((i = 0; i < ${3:-300}; i++)); do
 		s=$(ctr_status "$1")
 		[ "$s" = "$2" ] && return 0
 		sleep 0.1
@@ -259,6 +259,9 @@ marked_pids() {
 		[ -n "$st" ] && [ "$st" != Z ] && echo "$pid"
 	done | sort -u
 }
+
+# no_marked_pids: for retry, which re-runs a command but not a $(...) in its arguments.
+no_marked_pids() { [ -z "$(marked_pids)" ]; }
 
 # Processes in any of this test's cgroups.
 cgroup_pids() {

@@ -271,6 +271,6 @@ userns_cfg() {
 	ctr_create sh -c 'id -u; sleep 100'
 	[ "$(ctr_status "$ID")" = created ]
 	rt start "$ID"
-	retry 30 test "$(ctr_status "$ID")" = running
+	wait_status "$ID" running
 	rt delete --force "$ID"
 }
