@@ -241,15 +241,33 @@ int hooks_run(const struct spec_hooks *hooks, enum hook_kind kind, const char *s
 {
 	if (!hooks || (unsigned)kind >= HOOK_KIND_COUNT)
 		return 0;
+	/* The spec makes a failing poststart or poststop hook a warning after which "the
+	 * remaining hooks and lifecycle continue": run the rest, report the first failure. */
+	bool warn_only = kind == HOOK_POSTSTART || kind == HOOK_POSTSTOP;
+	size_t failed = 0;
+	struct error first;
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
 		const struct spec_hook *h = &hooks->list[kind][i];
 		char what[512];
 		snprintf(what, sizeof what, "%s hook #%zu (%s)", hook_kind_name(kind), i,
 			 h->path ? h->path : "");
+		int r;
 		if (!h->path || h->path[0] != '/')
-			return error_set(err, EINVAL, "%s: path must be absolute", what);
-		if (run_hook(h, what, state_json, err) < 0)
+			r = error_set(err, EINVAL, "%s: path must be absolute", what);
+		else
+			r = run_hook(h, what, state_json, err);
+		if (r == 0)
+			continue;
+		if (!warn_only)
 			return -1;
+		if (failed++ == 0)
+			first = *err;
 	}
-	return 0;
+	if (failed == 0)
+		return 0;
+	*err = first;
+	if (failed > 1)
+		error_set(err, first.err, "%s (and %zu more %s hooks failed)", first.msg,
+			  failed - 1, hook_kind_name(kind));
+	return -1;
 }

@@ -134,6 +134,23 @@ hook_json() {
 	[ "$status" -ne 0 ]
 }
 
+# Found by tests/conformance (poststart_fail, poststop_fail): the spec says that after a failing
+# poststart or poststop hook "the remaining hooks and lifecycle continue".
+@test "the hooks after a failing poststart or poststop hook still run" {
+	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5 stops at the first failing hook"
+	setup_hooks
+	bad=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/false", args: ["false"], env: [$m]}')
+	for k in poststart poststop; do
+		cfg '.hooks[$k] = [$bad, $h]' --arg k "$k" --argjson bad "$bad" --argjson h "$(hook_json "$k")"
+	done
+	ctr_create true
+	run rt start "$ID"
+	wait_status "$ID" stopped
+	run rt delete "$ID"
+	assert_status 0
+	[ "$(cut -d' ' -f1 "$H/log" | xargs)" = "poststart poststop" ]
+}
+
 @test "a hook timeout kills a slow hook and fails create" {
 	setup_hooks
 	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/sleep", args: ["sleep", "30"], env: [$m], timeout: 1}')
