@@ -50,8 +50,9 @@ static int set_memory(int fd, const struct cg_memory *m, bool update, struct err
 			return error_prefix(err, "linux.resources.memory.checkBeforeUpdate");
 		if (usage >= (uint64_t)limit)
 			return error_set(err, EBUSY,
-					 "linux.resources.memory.limit: rejecting %" PRId64
-					 " below the current usage %" PRIu64,
+					 "linux.resources.memory.limit: %" PRId64
+					 " is not above the current usage %" PRIu64
+					 " (checkBeforeUpdate)",
 					 limit, usage);
 	}
 	if (m->swap.set) {

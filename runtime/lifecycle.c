@@ -243,7 +243,17 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 		return error_set(err, ESRCH, "container \"%s\": container not running", id);
 	if (c.cg == NULL)
 		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
-	return cgroup_apply(c.cg, r, true, err);
+	/* As runc, an update that does not say keeps the config's memory.checkBeforeUpdate: a
+	 * container created with it has update --memory checked against its usage. */
+	struct cgroup_resources eff = *r;
+	if (r->memory.limit.set && !r->memory.check_before_update.set) {
+		struct spec *spec = container_load_spec(&c, err);
+		if (spec == NULL)
+			return error_prefix(err, "update \"%s\": the saved config", id);
+		eff.memory.check_before_update = spec->linux.resources.memory.check_before_update;
+		spec_free(spec);
+	}
+	return cgroup_apply(c.cg, &eff, true, err);
 }
 
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)
