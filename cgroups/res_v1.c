@@ -131,6 +131,25 @@ static int cpu_shares(int dfd, uint64_t shares, struct error *err)
 	return 0;
 }
 
+/* A new cgroup gets no realtime budget (cpu.rt_runtime_us 0), and the kernel refuses a runtime
+ * that the parent's budget cannot hold with EINVAL alone: say where the budget has to come from. */
+static int rt_runtime(int dfd, int64_t v, struct error *err)
+{
+	if (write_i64(dfd, "cpu.rt_runtime_us", v, K("cpu.realtimeRuntime"), err) == 0)
+		return 0;
+	_cleanup_free_ char *parent = NULL;
+	struct error e2;
+	if (err->err != EINVAL || cg_read(dfd, "../cpu.rt_runtime_us", &parent, &e2) < 0)
+		return -1;
+	parent[strcspn(parent, "\n")] = '\0';
+	return error_set(err, EINVAL,
+			 K("cpu.realtimeRuntime") ": %" PRId64 " us refused by cpu.rt_runtime_us "
+						  "(Invalid argument): the runtime must fit in "
+						  "cpu.realtimePeriod and in the parent cgroup's "
+						  "realtime budget, whose cpu.rt_runtime_us is %s",
+			 v, parent);
+}
+
 static int apply_cpu(struct cgroup *cg, const struct cg_cpu *c, struct error *err)
 {
 	bool quota = c->quota.set, period = c->period.set;
@@ -144,8 +163,7 @@ static int apply_cpu(struct cgroup *cg, const struct cg_cpu *c, struct error *er
 		if (rt_p && cg_writef(dfd, "cpu.rt_period_us", K("cpu.realtimePeriod"), err,
 				      "%" PRIu64, c->realtime_period.v) < 0)
 			return -1;
-		if (rt_rt && write_i64(dfd, "cpu.rt_runtime_us", c->realtime_runtime.v,
-				       K("cpu.realtimeRuntime"), err) < 0)
+		if (rt_rt && rt_runtime(dfd, c->realtime_runtime.v, err) < 0)
 			return -1;
 		if (shares && cpu_shares(dfd, c->shares.v, err) < 0)
 			return -1;
