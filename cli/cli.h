@@ -34,6 +34,11 @@ int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);
+
+/* Prints a command's usage, description and options to stdout (cli/help.c), for its -h/--help.
+ * Returns the exit code: 0. */
+int help_print(const char *name);
 
 /* Shared option helpers (cli/options.c). */
 /* Exactly n positional arguments left after getopt, else a usage error naming the command. */

@@ -1,5 +1,6 @@
 /* box: a job on the host (or a plain directory as root) in a cgroup with limits, and a report of
- * what it used. The spec and the run are runtime/box.c's; this parses and prints. */
+ * what it used. The spec and the run are runtime/box.c's; this parses and prints (its help is in
+ * cli/help.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,23 +12,6 @@
 #include "lib/error.h"
 #include "lib/strv.h"
 #include "runtime/box.h"
-
-#define BOX_USAGE                                                                                  \
-	"usage: berth box --host|--rootfs DIR [options] -- CMD [ARG...]\n"                         \
-	"  -m, --memory SIZE          memory limit (512M, 2G)\n"                                   \
-	"      --memory-swap SIZE     memory+swap limit (default: the memory limit; -1: "          \
-	"unlimited)\n"                                                                             \
-	"      --cpus N               CPU time, in cores (0.5, 1.5)\n"                             \
-	"      --pids-limit N         most tasks at once\n"                                        \
-	"      --device-read-bps DEV:RATE, --device-write-bps DEV:RATE   (e.g. /dev/sda:10M)\n"    \
-	"      --io-weight N          10..1000\n"                                                  \
-	"      --timeout DURATION     kill the whole job after it (30s, 2m, 1h); exit 124\n"       \
-	"  -u, --user USER[:GROUP]    run as this user (default: the caller)\n"                    \
-	"  -e, --env K=V              set a variable; --env-clear: start from an empty one\n"      \
-	"      --cgroup-parent PATH   put the job's cgroup under PATH (default /berth-box)\n"      \
-	"      --share-pid            no PID namespace of its own (leftovers are still killed)\n"  \
-	"      --report FILE          write the report as JSON to FILE instead of stderr\n"        \
-	"  -q, --quiet                no report on stderr\n"
 
 /* "30s", "2m", "1h", "500ms", "1.5" (seconds) -> milliseconds. */
 static int parse_duration(const char *s, int *ms, struct error *err)
@@ -85,6 +69,7 @@ static void box_opts_free(struct box_opts *o)
 	strv_free((char **)o->env);
 }
 
+/* Returns 1 when it printed the help instead. */
 static int parse_box(const struct globals *g, int argc, char **argv, struct box_opts *o,
 		     const char **report, bool *quiet, struct error *err)
 {
@@ -218,11 +203,12 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 			*quiet = true;
 			break;
 		case 'h':
-			fputs(BOX_USAGE, stdout);
-			exit(0);
+			help_print(argv[0]);
+			return 1;
 		default:
-			return error_set(err, EINVAL, "box: unknown option \"%s\"\n%s",
-					 argv[optind - 1], BOX_USAGE);
+			return error_set(err, EINVAL,
+					 "box: unknown option \"%s\" (see berth box --help)",
+					 argv[optind - 1]);
 		}
 	}
 	if (host == (o->rootfs != NULL))
@@ -233,7 +219,9 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 		return error_set(err, EINVAL,
 				 "--memory-swap: needs --memory, and at least as much as it");
 	if (optind >= argc)
-		return error_set(err, EINVAL, "box: no command given\n%s", BOX_USAGE);
+		return error_set(err, EINVAL,
+				 "box: no command given (usage: berth box [options] "
+				 "--host|--rootfs DIR -- CMD [ARG...])");
 	o->argv = argv + optind;
 	return 0;
 }
@@ -243,9 +231,10 @@ int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
 	struct box_opts o;
 	const char *report = NULL;
 	bool quiet = false;
-	if (parse_box(g, argc, argv, &o, &report, &quiet, err) < 0) {
+	int pr = parse_box(g, argc, argv, &o, &report, &quiet, err);
+	if (pr != 0) {
 		box_opts_free(&o);
-		return -1;
+		return pr < 0 ? -1 : 0;
 	}
 	struct box_report r;
 	if (box_run(&o, &r, err) < 0) {

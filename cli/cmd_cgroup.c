@@ -119,12 +119,17 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 	    {"pids-limit", required_argument, NULL, OPT_PIDS},
 	    {"l3-cache-schema", required_argument, NULL, OPT_L3},
 	    {"mem-bw-schema", required_argument, NULL, OPT_MEMBW},
+	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	struct cgroup_resources file = {0}, flags = {0};
 	const char *resources_path = NULL;
 	int c, r = -1;
-	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			r = help_print(argv[0]);
+			goto out;
+		}
 		if (c == OPT_RESOURCES) {
 			resources_path = optarg;
 			continue;
@@ -157,12 +162,15 @@ int cmd_events(const struct globals *g, int argc, char **argv, struct error *err
 	enum { OPT_INTERVAL = 256, OPT_STATS };
 	static const struct option opts[] = {{"interval", required_argument, NULL, OPT_INTERVAL},
 					     {"stats", no_argument, NULL, OPT_STATS},
+					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int interval_ms = 5000;
 	bool stats = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_STATS) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			return help_print(argv[0]);
+		} else if (c == OPT_STATS) {
 			stats = true;
 		} else if (c == OPT_INTERVAL) {
 			/* "5s", "500ms", "1m" as Go durations; a bare number is seconds. */

@@ -40,6 +40,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
 	    {"process-label", required_argument, NULL, OPT_LABEL},
 	    {"apparmor", required_argument, NULL, OPT_APPARMOR},
+	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	struct exec_opts o = {.root = g->root};
@@ -48,7 +49,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	int c, r = -1;
 	long long v;
 	/* "+": the container's command starts at the first argument after the ID. */
-	while ((c = getopt_long(argc, argv, "+p:tde:u:c:g:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:tde:u:c:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.process_path = optarg;
@@ -109,6 +110,9 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 		case OPT_IGNORE_PAUSED:
 			o.ignore_paused = true;
 			break;
+		case 'h':
+			r = help_print(argv[0]);
+			goto out;
 		case OPT_LABEL:
 		case OPT_APPARMOR:
 			/* Accepted: this host has neither SELinux nor AppArmor. */

@@ -29,10 +29,12 @@ static const struct option create_opts_table[] = {
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, OPT_KEEP},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"help", no_argument, NULL, 'h'},
     {0},
 };
 
-/* create and run share every option; run adds --detach, --keep and crun's --config. */
+/* create and run share every option; run adds --detach, --keep and crun's --config.
+ * Returns 1 when it printed the help instead. */
 static int parse_create(const struct globals *g, int argc, char **argv, bool run,
 			struct create_opts *o, struct error *err)
 {
@@ -41,7 +43,7 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 	o->manager = g->manager;
 	int c;
 	long long v;
-	while ((c = getopt_long(argc, argv, run ? "b:d" : "b:", create_opts_table, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, run ? "b:dh" : "b:h", create_opts_table, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->bundle = optarg;
@@ -63,6 +65,9 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 				return -1;
 			o->preserve_fds = (int)v;
 			break;
+		case 'h':
+			help_print(argv[0]);
+			return 1;
 		case 'd':
 		case OPT_KEEP:
 		case OPT_CONFIG:
@@ -90,16 +95,18 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 int cmd_create(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	if (parse_create(g, argc, argv, false, &o, err) < 0)
-		return -1;
+	int r = parse_create(g, argc, argv, false, &o, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return container_create(&o, err);
 }
 
 int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	if (parse_create(g, argc, argv, true, &o, err) < 0)
-		return -1;
+	int r = parse_create(g, argc, argv, true, &o, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	int code;
 	bool oom;
 	int64_t limit = -1;
@@ -118,11 +125,15 @@ int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 	return code;
 }
 
+/* Returns 1 when it printed the help instead. */
 static int simple_id_command(int argc, char **argv, const char *usage, const char **id,
 			     struct error *err)
 {
-	static const struct option none[] = {{0}};
-	if (getopt_long(argc, argv, "", none, NULL) != -1)
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int c = getopt_long(argc, argv, "h", opts, NULL);
+	if (c == 'h')
+		return help_print(argv[0]) + 1;
+	if (c != -1)
 		return error_set(err, EINVAL, "%s: unknown option \"%s\"", argv[0],
 				 argv[optind - 1]);
 	if (expect_args(argc, argv, 1, usage, err) < 0)
@@ -134,17 +145,21 @@ static int simple_id_command(int argc, char **argv, const char *usage, const cha
 int cmd_start(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	if (simple_id_command(argc, argv, "start ID", &id, err) < 0)
-		return -1;
+	int r = simple_id_command(argc, argv, "start ID", &id, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return container_start(g->root, id, err);
 }
 
 int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {0}};
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool all = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "a", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help_print(argv[0]);
 		if (c != 'a')
 			return error_set(err, EINVAL, "kill: unknown option \"%s\"",
 					 argv[optind - 1]);
@@ -165,10 +180,13 @@ int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err)
 
 int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {0}};
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool force = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help_print(argv[0]);
 		if (c != 'f')
 			return error_set(err, EINVAL, "delete: unknown option \"%s\"",
 					 argv[optind - 1]);
@@ -182,15 +200,17 @@ int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	if (simple_id_command(argc, argv, "pause ID", &id, err) < 0)
-		return -1;
+	int r = simple_id_command(argc, argv, "pause ID", &id, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return container_pause(g->root, id, true, err);
 }
 
 int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	if (simple_id_command(argc, argv, "resume ID", &id, err) < 0)
-		return -1;
+	int r = simple_id_command(argc, argv, "resume ID", &id, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return container_pause(g->root, id, false, err);
 }

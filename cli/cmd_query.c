@@ -16,8 +16,11 @@
 
 int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option none[] = {{0}};
-	if (getopt_long(argc, argv, "", none, NULL) != -1)
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int c = getopt_long(argc, argv, "h", opts, NULL);
+	if (c == 'h')
+		return help_print(argv[0]);
+	if (c != -1)
 		return error_set(err, EINVAL, "state: unknown option \"%s\"", argv[optind - 1]);
 	if (expect_args(argc, argv, 1, "state ID", err) < 0)
 		return -1;
@@ -30,11 +33,15 @@ int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
 
 int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'}, {"format", required_argument, NULL, 'f'}, {0}};
+	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+					     {"format", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
 	bool quiet = false, json = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help_print(argv[0]);
 		if (c == 'q')
 			quiet = true;
 		else if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
@@ -76,10 +83,13 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 
 int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool json = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help_print(argv[0]);
 		if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
 			json = strcmp(optarg, "json") == 0;
 		else
@@ -109,11 +119,14 @@ int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
 	enum { OPT_ROOTLESS = 256 };
 	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
 					     {"rootless", no_argument, NULL, OPT_ROOTLESS},
+					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help_print(argv[0]);
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == OPT_ROOTLESS)
@@ -129,8 +142,11 @@ int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
 
 int cmd_features(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	static const struct option none[] = {{0}};
-	if (getopt_long(argc, argv, "", none, NULL) != -1)
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int c = getopt_long(argc, argv, "h", opts, NULL);
+	if (c == 'h')
+		return help_print(argv[0]);
+	if (c != -1)
 		return error_set(err, EINVAL, "features: unknown option \"%s\"", argv[optind - 1]);
 	if (expect_args(argc, argv, 0, "features", err) < 0)
 		return -1;

@@ -36,6 +36,7 @@ static const struct {
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports"},
     {"box", cmd_box, "run a job on the host in a cgroup with limits, report its usage"},
+    {"help", cmd_help, "print the usage and options of a command"},
 };
 
 static void usage(FILE *f)
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		   "  --systemd-cgroup        same as --cgroup-manager systemd\n"
 		   "  --rootless true|false|auto\n"
 		   "  --version, -v           print the version\n");
+	fprintf(f, "\nRun 'berth COMMAND --help' (or 'berth help COMMAND') for its options.\n");
 }
 
 static void version(void)
@@ -170,6 +172,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *name = argv[optind];
+	if (strcmp(name, "help") == 0 && optind + 1 == argc) {
+		usage(stdout);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(name, commands[i].name) != 0)
 			continue;

@@ -1,0 +1,195 @@
+/* Per-command help: `berth CMD --help`, `berth CMD -h` and `berth help CMD`, as runc answers them.
+ * The texts list exactly the flags each command's getopt table accepts; the cli-help tests read
+ * the tables in cli/cmd_*.c and fail when the two drift apart. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/error.h"
+
+struct opt_help {
+	const char *flags; /* "-b, --bundle DIR", or "    --keep" to line up with short ones */
+	const char *text;
+};
+
+struct cmd_help {
+	const char *name;
+	const char *synopsis; /* after "usage: berth "; further forms on lines of their own */
+	const char *about;
+	const struct opt_help *opts; /* ends with {0}; --help is added to every command */
+	const struct opt_help *more; /* NULL, or a second list (run: create's, then its own) */
+};
+
+static const struct opt_help create_opts[] = {
+    {"-b, --bundle DIR", "the bundle directory (default: the current directory)"},
+    {"    --console-socket PATH", "AF_UNIX socket that receives the terminal's master fd"},
+    {"    --pid-file FILE", "write the container's init pid to FILE"},
+    {"    --no-pivot", "chroot instead of pivot_root (for a rootfs on a ramdisk)"},
+    {"    --no-new-keyring", "keep the caller's session keyring"},
+    {"    --preserve-fds N", "pass N more fds (3 to 3+N-1) to the container"},
+    {0},
+};
+
+static const struct cmd_help helps[] = {
+    {"create", "create [options] ID", "Create a container: its process waits for `berth start ID`.",
+     create_opts},
+    {"start", "start [options] ID", "Start the process of a created container.",
+     (const struct opt_help[]){{0}}},
+    {"run", "run [options] ID", "Create and start a container, and wait for it to exit.",
+     create_opts,
+     (const struct opt_help[]){
+	 {"-d, --detach", "exit once the container runs; do not wait for it"},
+	 {"    --keep", "do not delete the container after it exits"},
+	 {"    --config FILE", "config file to use instead of BUNDLE/config.json (crun's)"},
+	 {0}}},
+    {"exec", "exec [options] ID COMMAND [ARGS...]\n       berth exec [options] -p process.json ID",
+     "Run another process in a running container.",
+     (const struct opt_help[]){
+	 {"-p, --process FILE", "the process as OCI process JSON, instead of COMMAND"},
+	 {"-t, --tty", "give the process a terminal"},
+	 {"-d, --detach", "do not wait for the process"},
+	 {"-e, --env NAME=VALUE", "set an environment variable (repeatable)"},
+	 {"-u, --user UID[:GID]", "run as this user and group"},
+	 {"-c, --cap CAP", "add a capability (repeatable)"},
+	 {"-g, --additional-gids GID", "add a supplementary group (repeatable)"},
+	 {"    --console-socket PATH", "AF_UNIX socket that receives the terminal's master fd"},
+	 {"    --cwd DIR", "working directory in the container"},
+	 {"    --pid-file FILE", "write the process's pid to FILE"},
+	 {"    --no-new-privs", "set no_new_privs for the process"},
+	 {"    --preserve-fds N", "pass N more fds (3 to 3+N-1) to the process"},
+	 {"    --cgroup PATH", "run in this sub-cgroup of the container's cgroup"},
+	 {"    --ignore-paused", "exec even when the container is paused"},
+	 {"    --process-label LABEL", "accepted for runc compatibility (no SELinux here)"},
+	 {"    --apparmor PROFILE", "accepted for runc compatibility (no AppArmor here)"},
+	 {0}}},
+    {"state", "state [options] ID", "Print the state of a container as JSON.",
+     (const struct opt_help[]){{0}}},
+    {"kill", "kill [options] ID [SIGNAL]",
+     "Send a signal (a number or a name, default TERM) to a container's init.",
+     (const struct opt_help[]){{"-a, --all", "send it to every process of the container"}, {0}}},
+    {"delete", "delete [options] ID", "Delete a container and everything it holds.",
+     (const struct opt_help[]){
+	 {"-f, --force", "kill a running container first; a missing one is not an error"}, {0}}},
+    {"list", "list [options]", "List the containers under --root.",
+     (const struct opt_help[]){{"-q, --quiet", "print only the IDs"},
+			       {"-f, --format table|json", "output format (default: table)"},
+			       {0}}},
+    {"ps", "ps [options] ID [PS_OPTIONS...]",
+     "List the processes of a container (PS_OPTIONS go to ps(1) for the table).",
+     (const struct opt_help[]){{"-f, --format table|json", "output format (default: table)"}, {0}}},
+    {"pause", "pause [options] ID", "Freeze every process of a container.",
+     (const struct opt_help[]){{0}}},
+    {"resume", "resume [options] ID", "Thaw a paused container.", (const struct opt_help[]){{0}}},
+    {"update", "update [options] ID",
+     "Change the resource limits of a running container (SIZE: 512k, 32M, 1g; -1: unlimited).",
+     (const struct opt_help[]){
+	 {"-r, --resources FILE",
+	  "the OCI linux.resources JSON (\"-\": stdin); replaces the flags"},
+	 {"    --blkio-weight N", "block I/O weight (10..1000)"},
+	 {"    --cpu-period N", "CPU CFS period, in microseconds"},
+	 {"    --cpu-quota N", "CPU CFS quota per period, in microseconds (-1: none)"},
+	 {"    --cpu-burst N", "CPU burst, in microseconds"},
+	 {"    --cpu-share N", "CPU shares (relative weight)"},
+	 {"    --cpu-rt-period N", "realtime period, in microseconds"},
+	 {"    --cpu-rt-runtime N", "realtime runtime per period, in microseconds"},
+	 {"    --cpuset-cpus LIST", "CPUs the container may use (0-3,5)"},
+	 {"    --cpuset-mems LIST", "memory nodes the container may use"},
+	 {"    --kernel-memory SIZE", "kernel memory limit (cgroup v1)"},
+	 {"    --kernel-memory-tcp SIZE", "kernel TCP buffer limit (cgroup v1)"},
+	 {"    --memory SIZE", "memory limit"},
+	 {"    --memory-reservation SIZE", "memory soft limit"},
+	 {"    --memory-swap SIZE", "memory+swap limit"},
+	 {"    --pids-limit N", "most tasks at once (-1: unlimited)"},
+	 {"    --l3-cache-schema SCHEMA", "Intel RDT L3 schema (not available on this host)"},
+	 {"    --mem-bw-schema SCHEMA", "Intel RDT memory bandwidth (not available on this host)"},
+	 {0}}},
+    {"events", "events [options] ID", "Stream stats and OOM events of a container as JSON lines.",
+     (const struct opt_help[]){
+	 {"    --stats", "print the stats once and exit"},
+	 {"    --interval DURATION", "time between stats (5s, 500ms, 1m; default 5s)"},
+	 {0}}},
+    {"spec", "spec [options]", "Write a default config.json into the bundle.",
+     (const struct opt_help[]){
+	 {"-b, --bundle DIR", "where to write config.json (default: the current directory)"},
+	 {"    --rootless", "a config for a container run by an unprivileged user"},
+	 {0}}},
+    {"features", "features [options]", "Print the features this runtime supports, as JSON.",
+     (const struct opt_help[]){{0}}},
+    {"box", "box [options] --host|--rootfs DIR -- CMD [ARG...]",
+     "Run a job on the host (or in a directory) in a cgroup with limits, and report its usage.",
+     (const struct opt_help[]){
+	 {"    --host", "run on the host's filesystem"},
+	 {"    --rootfs DIR", "run with DIR as the root filesystem (as root)"},
+	 {"-m, --memory SIZE", "memory limit (512M, 2G)"},
+	 {"    --memory-swap SIZE", "memory+swap limit (default: --memory; -1: unlimited)"},
+	 {"    --cpus N", "CPU time, in cores (0.5, 1.5)"},
+	 {"    --pids-limit N", "most tasks at once"},
+	 {"    --device-read-bps DEV:RATE", "read rate limit of a device (/dev/sda:10M)"},
+	 {"    --device-write-bps DEV:RATE", "write rate limit of a device (/dev/sda:10M)"},
+	 {"    --io-weight N", "I/O weight, 10..1000"},
+	 {"    --timeout DURATION", "kill the whole job after it (30s, 2m, 1h); exit 124"},
+	 {"-u, --user USER[:GROUP]", "run as this user (default: the caller)"},
+	 {"-e, --env K=V", "set an environment variable (repeatable)"},
+	 {"    --env-clear", "start from an empty environment"},
+	 {"    --cgroup-parent PATH", "put the job's cgroup under PATH (default /berth-box)"},
+	 {"    --share-pid", "no PID namespace of its own (leftovers are still killed)"},
+	 {"    --report FILE", "write the report as JSON to FILE instead of stderr"},
+	 {"-q, --quiet", "no report on stderr"},
+	 {0}}},
+    {"help", "help [options] [COMMAND]",
+     "Print the commands, or the usage and options of one command.",
+     (const struct opt_help[]){{0}}},
+};
+
+static const struct opt_help help_opt = {"-h, --help", "print this help"};
+static const struct opt_help help_none[] = {{0}};
+
+static const struct cmd_help *find_help(const char *name)
+{
+	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+		if (strcmp(helps[i].name, name) == 0)
+			return &helps[i];
+	return NULL;
+}
+
+int help_print(const char *name)
+{
+	const struct cmd_help *h = find_help(name);
+	if (h == NULL) {
+		fprintf(stderr, "berth: no help for \"%s\"\n", name);
+		return 1;
+	}
+	const struct opt_help *lists[] = {h->opts, h->more ? h->more : help_none};
+	int width = (int)strlen(help_opt.flags);
+	for (size_t i = 0; i < 2; i++)
+		for (const struct opt_help *o = lists[i]; o->flags; o++)
+			if ((int)strlen(o->flags) > width)
+				width = (int)strlen(o->flags);
+	printf("usage: berth %s\n\n%s\n\nOptions:\n", h->synopsis, h->about);
+	for (size_t i = 0; i < 2; i++)
+		for (const struct opt_help *o = lists[i]; o->flags; o++)
+			printf("  %-*s  %s\n", width, o->flags, o->text);
+	printf("  %-*s  %s\n", width, help_opt.flags, help_opt.text);
+	return 0;
+}
+
+int cmd_help(const struct globals *g, int argc, char **argv, struct error *err)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	(void)g;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return error_set(err, EINVAL, "help: unknown option \"%s\"",
+					 argv[optind - 1]);
+		return help_print("help");
+	}
+	if (expect_args(argc, argv, 1, "help [COMMAND]", err) < 0)
+		return -1;
+	if (find_help(argv[optind]) == NULL)
+		return error_set(err, EINVAL, "help: unknown command \"%s\" (see berth --help)",
+				 argv[optind]);
+	return help_print(argv[optind]);
+}
