@@ -11,6 +11,10 @@ eval "$(declare -f teardown | sed '1s/^teardown/helpers_teardown/')"
 teardown() {
 	local rc=0
 	helpers_teardown || rc=$?
+	# the scheduler belongs to the device, and a loop device outlives its detach
+	if [ -s "$WORK/sched.orig" ]; then
+		cat "$WORK/sched.orig" >"/sys/block/${BLK#/dev/}/queue/scheduler" || rc=1
+	fi
 	if [ -s "$WORK/loopdev" ]; then
 		losetup -d "$(cat "$WORK/loopdev")" || rc=1
 	fi
@@ -158,4 +162,106 @@ stats() {
 	[ "$(ctr_status "$ID")" = running ]
 	# the stream also carries the periodic stats of this container
 	grep '"type": *"stats"' "$WORK/events" | head -1 | jq -e --arg id "$ID" '.id == $id and .data.memory.usage.limit == 33554432'
+}
+
+# timed_dd DD-ARGS...: runs dd in a fresh container on /dev/itest-blk and sets ELAPSED (centiseconds).
+timed_dd() {
+	ctr_run sh -c "a=\$($UPTIME_CS); dd $* 2>/tmp/dd.err || { cat /tmp/dd.err; exit 1; }
+		b=\$($UPTIME_CS); echo \$((b - a))"
+	assert_status 0
+	ELAPSED=$output
+}
+
+@test "blockIO throttleReadBpsDevice 1 MiB/s: 4 MiB of direct reads take >= 2.5 s" {
+	blk_device
+	cfg '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": $maj, "minor": $min,
+		"rate": 1048576}]}' --argjson maj "$MAJ" --argjson min "$MIN"
+	timed_dd if=/dev/itest-blk of=/dev/null bs=256k count=16 iflag=direct
+	echo "# 4 MiB read at 1 MiB/s in $((ELAPSED * 10)) ms" >&3
+	# 4 s at the limit; the kernel may let part of the first slice through at once
+	[ "$ELAPSED" -ge 250 ]
+}
+
+@test "blockIO throttleReadIOPSDevice 16/s: 64 direct 4k reads take >= 2.5 s" {
+	blk_device
+	cfg '.linux.resources.blockIO = {"throttleReadIOPSDevice": [{"major": $maj, "minor": $min,
+		"rate": 16}]}' --argjson maj "$MAJ" --argjson min "$MIN"
+	timed_dd if=/dev/itest-blk of=/dev/null bs=4k count=64 iflag=direct
+	echo "# 64 reads at 16 IOPS in $((ELAPSED * 10)) ms" >&3
+	[ "$ELAPSED" -ge 250 ]
+}
+
+@test "blockIO throttleWriteIOPSDevice 16/s: 64 direct 4k writes take >= 2.5 s" {
+	blk_device
+	cfg '.linux.resources.blockIO = {"throttleWriteIOPSDevice": [{"major": $maj, "minor": $min,
+		"rate": 16}]}' --argjson maj "$MAJ" --argjson min "$MIN"
+	timed_dd if=/dev/zero of=/dev/itest-blk bs=4k count=64 oflag=direct
+	echo "# 64 writes at 16 IOPS in $((ELAPSED * 10)) ms" >&3
+	[ "$ELAPSED" -ge 250 ]
+}
+
+@test "blockIO without a limit: the same direct reads and 4k reads/writes are not throttled (the control)" {
+	blk_device
+	timed_dd if=/dev/itest-blk of=/dev/null bs=256k count=16 iflag=direct
+	r=$ELAPSED
+	timed_dd if=/dev/itest-blk of=/dev/null bs=4k count=64 iflag=direct
+	ri=$ELAPSED
+	timed_dd if=/dev/zero of=/dev/itest-blk bs=4k count=64 oflag=direct
+	wi=$ELAPSED
+	echo "# unthrottled: 4 MiB read in $((r * 10)) ms, 64 reads in $((ri * 10)) ms, 64 writes in $((wi * 10)) ms" >&3
+	[ "$r" -lt 200 ]
+	[ "$ri" -lt 200 ]
+	[ "$wi" -lt 200 ]
+}
+
+# blk_scheduler NAME: sets the io scheduler of the test's device; the teardown puts back the one it had.
+blk_scheduler() {
+	local q=/sys/block/${BLK#/dev/}/queue/scheduler
+	[ -s "$WORK/sched.orig" ] || sed -n 's/.*\[\(.*\)\].*/\1/p' "$q" >"$WORK/sched.orig"
+	[ "$1" != bfq ] || grep -qw bfq "$q" || modprobe bfq 2>/dev/null || true
+	grep -qw "$1" "$q" || skip "no $1 scheduler for $BLK"
+	echo "$1" >"$q"
+}
+
+@test "blockIO weightDevice: written per device to the BFQ weight file (read back: no effect without contention)" {
+	blk_device
+	cfg '.linux.resources.blockIO = {"weightDevice": [{"major": $maj, "minor": $min, "weight": 300}]}' \
+		--argjson maj "$MAJ" --argjson min "$MIN"
+	if [ "$CG_MODE" != v2 ]; then
+		# v1 writes blkio.bfq.weight_device (CFQ is gone): a device that does not use BFQ has no weight
+		# to set, and the kernel says so
+		blk_scheduler none
+		ctr_run true
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch 'weight'
+		[ "$RUNTIME_NAME" != berth ] || assert_imatch 'blockIO.weightDevice'
+		[ -z "$(leaked_cgroups)" ]
+	fi
+	blk_scheduler bfq
+	ctr_detach sleep 100
+	if [ "$CG_MODE" = v2 ]; then
+		grep -qx "$MAJ:$MIN 300" "$(cgf blkio x io.bfq.weight)"
+	else
+		grep -qx "$MAJ:$MIN 300" "$(cgf blkio blkio.bfq.weight_device x)"
+	fi
+}
+
+@test "blockIO leafWeight: a clear error on v1 without CFQ (no blkio.leaf_weight); v2 ignores it (as runc)" {
+	cfg '.linux.resources.blockIO = {"leafWeight": 300}'
+	ctr_run true
+	if [ "$CG_MODE" = v2 ]; then
+		assert_status 0
+		return
+	fi
+	if [ -e /sys/fs/cgroup/blkio/blkio.leaf_weight ]; then
+		ctr_detach sleep 100
+		[ "$(cat "$(cgf blkio blkio.leaf_weight x)")" = 300 ]
+		return
+	fi
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'leaf_?weight'
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'blockIO.leafWeight'
+	[ -z "$(leaked_cgroups)" ]
 }

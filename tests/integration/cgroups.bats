@@ -498,6 +498,206 @@ hugetlb_file() {
 	no_cgroup_left
 }
 
+@test "memory disableOOMKiller: v1 holds the allocator under OOM alive instead of killing it; v2 ignores it (as runc)" {
+	cfg '.linux.resources.memory = {"limit": 33554432, "disableOOMKiller": true}'
+	if [ "$CG_MODE" = v2 ]; then
+		# cgroup v2 has no oom_control: runc's fs2 ignores the key, and so does berth, so the kernel's
+		# OOM killer still ends an allocation above the limit
+		ctr_run dd if=/dev/zero of=/dev/null bs=64M count=1
+		assert_status 137
+		return
+	fi
+	ctr_detach sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1; touch /tmp/done; sleep 100'
+	oc=$(cgf memory memory.oom_control x)
+	retry 100 grep -qx 'under_oom 1' "$oc"
+	grep -qx 'oom_kill_disable 1' "$oc"
+	sleep 1
+	# dd is still there, blocked at the limit: not killed, not finished
+	[ ! -e "$BUNDLE/rootfs/tmp/done" ]
+	grep -qx 'oom_kill 0' "$oc"
+	n=0
+	for p in $(cat "$(cgf memory cgroup.procs x)"); do
+		# busybox sh runs the applet in its fork: the name is in comm, not in cmdline
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = dd ] && n=$((n + 1))
+	done
+	[ "$n" = 1 ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "memory swappiness: v1 memory.swappiness (read back: no swap device here), v2 ignores it (as runc); above 100 fails on v1" {
+	cfg '.linux.resources.memory = {"limit": 67108864, "swappiness": 10}'
+	ctr_detach sleep 100
+	if [ "$CG_MODE" = v2 ]; then
+		[ "$(ctr_status "$ID")" = running ]
+		[ ! -e "$(cgf memory x memory.swappiness)" ]
+		return
+	fi
+	[ "$(cat "$(cgf memory memory.swappiness x)")" = 10 ]
+	cfg '.linux.resources.memory = {"limit": 67108864, "swappiness": 101}'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'swappiness'
+	no_cgroup_left
+}
+
+@test "memory checkBeforeUpdate: update --memory below the current usage is refused, limit and process unchanged" {
+	cfg '.linux.resources.memory = {"limit": 134217728, "checkBeforeUpdate": true}
+		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
+	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=40 2>/dev/null && touch /tmp/done; sleep 100'
+	retry 100 test -e "$BUNDLE/rootfs/tmp/done"
+	lim=$(cgf memory memory.limit_in_bytes memory.max)
+	run rt update --memory 16M "$ID"
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'usage'
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'memory.limit|checkBeforeUpdate'
+	[ "$(cat "$lim")" = 134217728 ]
+	[ "$(ctr_status "$ID")" = running ]
+	[ -e "$BUNDLE/rootfs/tmp/done" ]
+	# a limit above the usage still goes through
+	rt update --memory 96M "$ID"
+	[ "$(cat "$lim")" = $((96 * 1048576)) ]
+	[ "$(ctr_status "$ID")" = running ]
+}
+
+@test "cpu mems 0: the container's Mems_allowed_list is 0; a node the host lacks fails naming cpu.mems" {
+	[ "$(cat /sys/devices/system/node/online 2>/dev/null || echo 0)" = 0 ] || skip "more than one NUMA node"
+	cfg '.linux.resources.cpu = {"mems": "0"}'
+	ctr_run sh -c 'grep Mems_allowed_list /proc/self/status'
+	assert_status 0
+	assert_match 'Mems_allowed_list:.0$'
+	# node 1 does not exist here: the kernel refuses it, which shows the value reaches cpuset.mems
+	cfg '.linux.resources.cpu = {"mems": "1"}'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'cpu.mems|cpuset.mems'
+	no_cgroup_left
+}
+
+@test "cpu burst: written to cpu.cfs_burst_us / cpu.max.burst, with a quota and alone (read back: a burst's effect is not measurable reliably)" {
+	cfg '.linux.resources.cpu = {"quota": 50000, "period": 100000, "burst": 20000}'
+	ctr_detach sleep 100
+	f=$(cgf cpu cpu.cfs_burst_us cpu.max.burst)
+	[ -e "$f" ] || skip "no CFS burst in this kernel ($f absent)"
+	[ "$(cat "$f")" = 20000 ]
+	# without a quota the kernel takes a burst as well; it applies once a quota is set
+	cfg '.linux.resources.cpu = {"burst": 30000}'
+	ctr_detach sleep 100
+	[ "$(cat "$(cgf cpu cpu.cfs_burst_us cpu.max.burst)")" = 30000 ]
+}
+
+@test "cpu idle 1: the idle container gets a sliver of cpu 0 against a normal busy loop there" {
+	cfg '.linux.resources.cpu = {"cpus": "0"}'
+	ctr_detach sh -c 'while :; do :; done'
+	pid1=$(ctr_pid "$ID")
+	cfg '.linux.resources.cpu = {"cpus": "0", "idle": 1}'
+	ctr_detach sh -c 'while :; do :; done'
+	pid2=$(ctr_pid "$ID")
+	f=$(cgf cpu cpu.idle cpu.idle)
+	[ "$(cat "$f")" = 1 ]
+	sleep 0.3
+	a0=$(cpu_ticks $pid1)
+	b0=$(cpu_ticks $pid2)
+	sleep 1.5
+	a=$(($(cpu_ticks $pid1) - a0))
+	b=$(($(cpu_ticks $pid2) - b0))
+	echo "# cpu ticks in 1.5 s on cpu 0: normal: $a, idle: $b" >&3
+	# SCHED_IDLE weight is 3 against 1024: the idle loop gets well under 1%; 5:1 is far from either
+	[ "$a" -gt 0 ]
+	[ "$a" -ge $((5 * b)) ]
+}
+
+# rtprobe: the static SCHED_FIFO probe (rtprobe.c, built once per run) as /bin/rtprobe in the rootfs.
+rtprobe() {
+	local bin=$BATS_RUN_TMPDIR/rtprobe
+	if [ ! -x "$bin" ]; then
+		command -v cc >/dev/null || skip "no C compiler for the realtime probe"
+		(
+			flock 9
+			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/rtprobe.c" && mv "$bin.tmp" "$bin"; }
+		) 9>"$bin.lock" || skip "cannot build a static binary here"
+	fi
+	cp "$bin" "$BUNDLE/rootfs/bin/rtprobe"
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_NICE"])'
+}
+
+# rt_budget US: gives the test's own parent cgroups (cpu hierarchy) a realtime budget, which a child's
+# runtime must fit in; they are created here, before the runtime makes the container's cgroup below.
+rt_budget() {
+	local top=/sys/fs/cgroup/cpu/$CG_TOP
+	mkdir -p "$top/$ITEST_T"
+	echo "$1" >"$top/cpu.rt_runtime_us"
+	echo "$1" >"$top/$ITEST_T/cpu.rt_runtime_us"
+}
+
+@test "cpu realtimeRuntime/realtimePeriod: v1 limits a SCHED_FIFO loop to its runtime; v2 fails naming the key" {
+	cfg '.linux.resources.cpu = {"realtimeRuntime": 50000, "realtimePeriod": 1000000}'
+	if [ "$CG_MODE" = v2 ]; then
+		ctr_run true
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch 'realtime'
+		no_cgroup_left
+		return
+	fi
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no RT group scheduling (CONFIG_RT_GROUP_SCHED) in this kernel"
+	rtprobe
+	rt_budget 100000
+	ctr_detach /bin/rtprobe spin
+	[ "$(cat "$(cgf cpu cpu.rt_runtime_us x)")" = 50000 ]
+	[ "$(cat "$(cgf cpu cpu.rt_period_us x)")" = 1000000 ]
+	pid=$(ctr_pid "$ID")
+	retry 50 grep -q 'fifo: ok' "$WORK/$ID.out"
+	# policy (field 41 of stat) 1 is SCHED_FIFO
+	[ "$(sed 's/.*) //' /proc/$pid/stat | cut -d ' ' -f 39)" = 1 ]
+	t0=$(cpu_ticks $pid)
+	sleep 2
+	t1=$(cpu_ticks $pid)
+	hz=$(getconf CLK_TCK)
+	echo "# SCHED_FIFO loop with 50 ms per 1 s: $(((t1 - t0) * 1000 / hz)) ms of cpu in 2 s" >&3
+	# 5% of 2 s is 100 ms; an unlimited FIFO loop would take close to 2 s
+	[ $(((t1 - t0) * 1000 / hz)) -le 500 ]
+	[ "$t1" -gt 0 ]
+}
+
+@test "cpu realtime (v1): without realtimeRuntime a SCHED_FIFO request is denied (the control)" {
+	[ "$CG_MODE" != v2 ] || skip "cgroup v2 has no realtime group budget"
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no RT group scheduling (CONFIG_RT_GROUP_SCHED) in this kernel"
+	rtprobe
+	rt_budget 100000
+	ctr_run /bin/rtprobe
+	[ "$status" -ne 0 ]
+	assert_match 'fifo: errno 1$'
+}
+
+@test "cpu realtimeRuntime (v1): a runtime the parent cgroup has no budget for fails naming the key" {
+	[ "$CG_MODE" != v2 ] || skip "cgroup v2: covered by the test above"
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no RT group scheduling (CONFIG_RT_GROUP_SCHED) in this kernel"
+	cfg '.linux.resources.cpu = {"realtimeRuntime": 50000, "realtimePeriod": 1000000}'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'realtimeRuntime'
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'parent'
+	no_cgroup_left
+}
+
+@test "network priorities: a clear error naming the key where net_prio is not mounted (always on v2)" {
+	cfg '.linux.resources.network = {"priorities": [{"name": "lo", "priority": 5}]}'
+	ctr_run sh -c 'true'
+	if [ "$CG_MODE" != v2 ] && [ -d /sys/fs/cgroup/net_prio ]; then
+		assert_status 0
+		return
+	fi
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'net_prio|priorities'
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'network.priorities'
+	no_cgroup_left
+}
+
 # --- update, live ---
 
 @test "update -r with memory: a new allocation above it is killed" {
