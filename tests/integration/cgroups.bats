@@ -679,8 +679,8 @@ rt_budget() {
 	ctr_run true
 	[ "$status" -ne 0 ]
 	assert_berth_error_line
-	assert_imatch 'realtimeRuntime'
-	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'parent'
+	assert_imatch 'realtimeRuntime|rt_runtime'
+	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'realtimeRuntime.*parent'
 	no_cgroup_left
 }
 
