@@ -292,10 +292,12 @@ c_it() {
 	# A real terminal of a known size: a private tmux server; keys typed into it reach the container.
 	local tm="tmux -S $T/tmux.sock" out
 	$tm new-session -d -x 123 -y 41 "$DOCKER -H unix://$SOCK run --runtime berth --rm -it $IMG \
-		sh -c 'tty; read line; echo got-\$line; stty size; exit 5'; echo rc=\$? >$T/it.rc; sleep 30" || return 1
-	wait_for 10 sh -c "$tm capture-pane -p | grep -q /dev/pts" || { echo "no tty output: $($tm capture-pane -p | tr '\n' ' ')"; $tm kill-server; return 1; }
+		sh -c 'tty; read line; echo got-\$line; for i in \$(seq 100); do [ \"\$(stty size)\" = \"41 123\" ] && break; sleep 0.1; done; stty size; exit 5'; echo rc=\$? >$T/it.rc; sleep 60" || return 1
+	# The CLI resizes the pty after attaching: under load that can land after the read, so the
+	# container polls for up to 10 s; a size that never arrives still fails.
+	wait_for 30 sh -c "$tm capture-pane -p | grep -q /dev/pts" || { echo "no tty output: $($tm capture-pane -p | tr '\n' ' ')"; $tm kill-server; return 1; }
 	$tm send-keys "hello" Enter
-	wait_for 10 test -s "$T/it.rc"
+	wait_for 30 test -s "$T/it.rc"
 	out=$($tm capture-pane -p)
 	$tm kill-server
 	expect_match "-it window size" '^41 123' "$out" || return 1
