@@ -368,6 +368,17 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# share_ticks PID1 PID2: the cpu ticks each of two competing loops gets in 1.5 s, in $a and $b.
+share_ticks() {
+	local a0 b0
+	sleep 0.3
+	a0=$(cpu_ticks "$1")
+	b0=$(cpu_ticks "$2")
+	sleep 1.5
+	a=$(($(cpu_ticks "$1") - a0))
+	b=$(($(cpu_ticks "$2") - b0))
+}
+
 @test "cpuset cpus 0 and cpu shares 1024 vs 256: two busy loops on cpu 0 share it about 4:1" {
 	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 1024}'
 	ctr_detach sh -c 'grep Cpus_allowed_list /proc/self/status > /tmp/cpus; while :; do :; done'
@@ -377,12 +388,7 @@ cpu_ticks() {
 	pid2=$(ctr_pid "$ID")
 	retry 30 test -s "$BUNDLE/rootfs/tmp/cpus"
 	[ "$(awk '{ print $2 }' "$BUNDLE/rootfs/tmp/cpus")" = 0 ]
-	sleep 0.3
-	a0=$(cpu_ticks $pid1)
-	b0=$(cpu_ticks $pid2)
-	sleep 1.5
-	a=$(($(cpu_ticks $pid1) - a0))
-	b=$(($(cpu_ticks $pid2) - b0))
+	share_ticks "$pid1" "$pid2"
 	echo "# cpu ticks in 1.5 s on cpu 0: shares 1024: $a, shares 256: $b" >&3
 	[ "$a" -gt 0 ]
 	[ "$a" -ge $((2 * b)) ]
@@ -597,12 +603,7 @@ hugetlb_file() {
 	pid2=$(ctr_pid "$ID")
 	f=$(cgf cpu cpu.idle cpu.idle)
 	[ "$(cat "$f")" = 1 ]
-	sleep 0.3
-	a0=$(cpu_ticks $pid1)
-	b0=$(cpu_ticks $pid2)
-	sleep 1.5
-	a=$(($(cpu_ticks $pid1) - a0))
-	b=$(($(cpu_ticks $pid2) - b0))
+	share_ticks "$pid1" "$pid2"
 	echo "# cpu ticks in 1.5 s on cpu 0: normal: $a, idle: $b" >&3
 	# SCHED_IDLE weight is 3 against 1024: the idle loop gets well under 1%; 5:1 is far from either
 	[ "$a" -gt 0 ]
