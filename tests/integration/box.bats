@@ -43,6 +43,18 @@ memtouch() {
 	echo "$bin"
 }
 
+# sample_pids DIR MIN: the most tasks and refused forks seen so far in the box-* cgroups under DIR
+# (pids.current, the "max" count of pids.events), kept in the caller's $max and $refused; true once
+# forks were refused with at least MIN tasks.
+sample_pids() {
+	local n r
+	n=$(cat "$1"/box-*/pids.current 2>/dev/null || echo 0)
+	[ "$n" -gt "$max" ] && max=$n
+	r=$(awk '$1 == "max" { print $2 }' "$1"/box-*/pids.events 2>/dev/null || true)
+	[ "${r:-0}" -gt "$refused" ] && refused=$r
+	[ "$refused" -gt 0 ] && [ "$max" -ge "$2" ]
+}
+
 @test "box: the job sees the host as it is: root, cwd, user, env, network; its own PID namespace" {
 	cd "$WORK"
 	echo host-file >"$WORK/f"
@@ -102,19 +114,11 @@ memtouch() {
 	d=$(dirname "$(cg_path "$CG_TEST" pids x)")
 	# Sampled while the bomb's cgroup is there: under emulation (the VM) the job may take most
 	# of its timeout to start, and its cgroup goes when it ends.
-	sample_bomb() {
-		local n r
-		n=$(cat "$d"/box-*/pids.current 2>/dev/null || echo 0)
-		[ "$n" -gt "$max" ] && max=$n
-		r=$(awk '$1 == "max" { print $2 }' "$d"/box-*/pids.events 2>/dev/null || true)
-		[ "${r:-0}" -gt "$refused" ] && refused=$r
-		[ "$refused" -gt 0 ] && [ "$max" -ge 20 ]
-	}
-	retry 60 sample_bomb
+	retry 60 sample_pids "$d" 20
 	# The host can still start processes while the bomb runs.
 	for i in 1 2 3 4 5; do /bin/true; done
 	for i in 1 2 3 4 5; do
-		sample_bomb || true
+		sample_pids "$d" 20 || true
 		sleep 0.1
 	done
 	echo "pids.current during the bomb: up to $max; forks refused: $refused"
@@ -391,18 +395,10 @@ as_user() {
 		-- bash -c 'f() { while :; do f & done; }; f 2>/dev/null' </dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
 	local max=0 refused=0
-	sample_loop() {
-		local n r
-		n=$(cat "$d"/box-*/pids.current 2>/dev/null || echo 0)
-		[ "$n" -gt "$max" ] && max=$n
-		r=$(awk '$1 == "max" { print $2 }' "$d"/box-*/pids.events 2>/dev/null || true)
-		[ "${r:-0}" -gt "$refused" ] && refused=$r
-		[ "$refused" -gt 0 ] && [ "$max" -ge 10 ]
-	}
 	# Until the loop has met the limit (startup under emulation is slow), then a few more.
-	retry 60 sample_loop
+	retry 60 sample_pids "$d" 10
 	for i in 1 2 3 4 5; do
-		sample_loop || true
+		sample_pids "$d" 10 || true
 		sleep 0.1
 	done
 	wait "$pid" || st=$?
