@@ -68,10 +68,13 @@ no_cgroup_left() {
 @test "cpu quota 20%: the container is throttled" {
 	cfg '.linux.resources.cpu = {"quota": 20000, "period": 100000}'
 	ctr_detach sh -c 'while :; do :; done'
-	sleep 1
-	a=$(awk '/^nr_throttled/ { print $2 }' "$(cgf cpu cpu.stat cpu.stat)")
-	sleep 1
-	b=$(awk '/^nr_throttled/ { print $2 }' "$(cgf cpu cpu.stat cpu.stat)")
+	st=$(cgf cpu cpu.stat cpu.stat)
+	# nr_throttled grows only while the loop gets its 20 ms per period: on a loaded host that may
+	# take a while, so poll (retry re-runs sh, which re-reads the file)
+	retry 300 sh -c "[ \$(awk '/^nr_throttled/ { print \$2 }' '$st') -gt 0 ]"
+	a=$(awk '/^nr_throttled/ { print $2 }' "$st")
+	retry 300 sh -c "[ \$(awk '/^nr_throttled/ { print \$2 }' '$st') -gt $a ]"
+	b=$(awk '/^nr_throttled/ { print $2 }' "$st")
 	[ "$a" -gt 0 ]
 	[ "$b" -gt "$a" ]
 }
@@ -80,12 +83,20 @@ no_cgroup_left() {
 	cfg '.linux.resources.cpu = {"quota": 20000, "period": 100000}'
 	ctr_detach sh -c 'while :; do :; done'
 	pid=$(ctr_pid "$ID")
-	t0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-	sleep 2
-	t1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
 	hz=$(getconf CLK_TCK)
-	# 2 s at 20% is 0.4 s of cpu; allow up to 0.7 s
-	[ $(((t1 - t0) * 1000 / hz)) -le 700 ]
+	read -r w0 _ </proc/uptime
+	t0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+	# 2 s at 20% is 0.4 s of cpu. A loaded host may give the loop less than its quota: the window
+	# grows until the loop has had 100 ms, and the bound scales with it (35% of the window's time).
+	for ((i = 0; i < 15; i++)); do
+		sleep 2
+		t1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+		[ $(((t1 - t0) * 1000 / hz)) -ge 100 ] && break
+	done
+	read -r w1 _ </proc/uptime
+	wall=$(((${w1/./} - ${w0/./}) * 10))
+	echo "cpu ms: $(((t1 - t0) * 1000 / hz)) in $wall ms" >&2
+	[ $(((t1 - t0) * 1000 / hz)) -le $((wall * 35 / 100)) ]
 	[ $(((t1 - t0) * 1000 / hz)) -ge 100 ]
 }
 
@@ -120,7 +131,8 @@ no_cgroup_left() {
 	[ "$a" = "$b" ]
 	rt resume "$ID"
 	[ "$(ctr_status "$ID")" = running ]
-	sleep 0.6
+	# the loop counts on once it gets the cpu again: poll, a loaded host may take a while
+	retry 300 sh -c "[ \"\$(cat '$BUNDLE/rootfs/tmp/c')\" -gt $b ] 2>/dev/null"
 	c=$(cat "$BUNDLE/rootfs/tmp/c")
 	[ "$c" -gt "$b" ]
 }
@@ -167,7 +179,7 @@ no_cgroup_left() {
 
 @test "events --stats: pids.current equals the processes started" {
 	ctr_detach sh -c 'sleep 1000 & sleep 1000 & wait'
-	retry 30 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
+	retry 300 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
 	run rt events --stats "$ID"
 	assert_status 0
 	jq -e --arg id "$ID" '.type == "stats" and .id == $id and .data.pids.current == 3
@@ -176,7 +188,7 @@ no_cgroup_left() {
 
 @test "ps lists the container's processes" {
 	ctr_detach sh -c 'sleep 1000 & sleep 1001 & wait'
-	retry 30 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
+	retry 300 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
 	run rt ps "$ID"
 	assert_status 0
 	grep -q 'sleep 1000' <<<"$output"
@@ -187,14 +199,18 @@ no_cgroup_left() {
 
 @test "kill --all signals every process, not only init" {
 	ctr_detach sh -c 'sleep 1000 & sleep 1000 & while :; do sleep 0.2; done'
-	retry 30 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -ge 3 ]"
-	# init (PID 1 inside) has no TERM handler and ignores it; the sleeps die
+	retry 300 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -ge 3 ]"
+	# init (PID 1 inside) has no TERM handler and ignores it; the sleeps die (poll: a loaded host
+	# may take a while to run their exit)
 	rt kill --all "$ID" TERM
-	sleep 0.5
+	no_sleep_1000() {
+		local p
+		for p in $(cat "$(cgf pids cgroup.procs cgroup.procs)"); do
+			[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" != "sleep 1000 " ] || return 1
+		done
+	}
+	retry 300 no_sleep_1000
 	[ "$(ctr_status "$ID")" = running ]
-	for p in $(cat "$(cgf pids cgroup.procs cgroup.procs)"); do
-		[ "$(tr '\0' ' ' </proc/$p/cmdline)" != "sleep 1000 " ]
-	done
 }
 
 @test "the container's processes are in cgroupsPath in every hierarchy (not under the caller's)" {
@@ -386,7 +402,7 @@ share_ticks() {
 	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 256}'
 	ctr_detach sh -c 'while :; do :; done'
 	pid2=$(ctr_pid "$ID")
-	retry 30 test -s "$BUNDLE/rootfs/tmp/cpus"
+	retry 300 test -s "$BUNDLE/rootfs/tmp/cpus"
 	[ "$(awk '{ print $2 }' "$BUNDLE/rootfs/tmp/cpus")" = 0 ]
 	share_ticks "$pid1" "$pid2"
 	echo "# cpu ticks in 1.5 s on cpu 0: shares 1024: $a, shares 256: $b" >&3
@@ -515,7 +531,7 @@ hugetlb_file() {
 	fi
 	ctr_detach sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1; touch /tmp/done; sleep 100'
 	oc=$(cgf memory memory.oom_control x)
-	retry 100 grep -qx 'under_oom 1' "$oc"
+	retry 300 grep -qx 'under_oom 1' "$oc"
 	grep -qx 'oom_kill_disable 1' "$oc"
 	sleep 1
 	# dd is still there, blocked at the limit: not killed, not finished
@@ -650,7 +666,7 @@ rt_budget() {
 	[ "$(cat "$(cgf cpu cpu.rt_runtime_us x)")" = 50000 ]
 	[ "$(cat "$(cgf cpu cpu.rt_period_us x)")" = 1000000 ]
 	pid=$(ctr_pid "$ID")
-	retry 50 grep -q 'fifo: ok' "$WORK/$ID.out"
+	retry 300 grep -q 'fifo: ok' "$WORK/$ID.out"
 	# policy (field 41 of stat) 1 is SCHED_FIFO
 	[ "$(sed 's/.*) //' /proc/$pid/stat | cut -d ' ' -f 39)" = 1 ]
 	t0=$(cpu_ticks $pid)
