@@ -36,7 +36,8 @@ load helpers
 @test "a container killed from outside with SIGKILL gives 137 to run" {
 	set_args sleep 100
 	new_id
-	(sleep 1; rt kill "$ID" KILL) 3>&- &
+	# kill once it runs: a fixed delay could come before run has created it on a loaded host
+	(wait_status "$ID" running && rt kill "$ID" KILL) 3>&- &
 	run rt run -b "$BUNDLE" "$ID" </dev/null
 	wait
 	assert_status 137
@@ -49,13 +50,15 @@ load helpers
 }
 
 @test "create gives state created with a pid, start gives running, exit gives stopped" {
-	ctr_create sh -c 'sleep 0.5'
+	# it ends when the test says so, so the state is still running when it is read, however slow
+	ctr_create sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done'
 	[ "$(ctr_status "$ID")" = created ]
 	pid=$(ctr_pid "$ID")
 	[ "$pid" -gt 0 ]
 	[ -d "/proc/$pid" ]
 	rt start "$ID"
 	[ "$(ctr_status "$ID")" = running ]
+	touch "$BUNDLE/rootfs/tmp/go"
 	wait_status "$ID" stopped
 	rt delete "$ID"
 }
@@ -163,7 +166,7 @@ load helpers
 	rt delete --force "$ID"
 	run rt state "$ID"
 	[ "$status" -ne 0 ]
-	retry 20 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	retry 300 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
 }
 
 @test "delete of a created container kills and deletes it" {
@@ -172,7 +175,7 @@ load helpers
 	rt delete "$ID"
 	run rt state "$ID"
 	[ "$status" -ne 0 ]
-	retry 20 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	retry 300 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
 }
 
 @test "delete of a stopped container removes its state" {
@@ -215,7 +218,7 @@ load helpers
 	sleep 0.3
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 	rt start "$ID"
-	retry 30 test -e "$BUNDLE/rootfs/tmp/ran"
+	retry 300 test -e "$BUNDLE/rootfs/tmp/ran"
 }
 
 @test "run --detach returns while the container runs" {
@@ -549,11 +552,11 @@ in_tty() {
 	new_id
 	python3 "$ITEST_DIR/console-recv.py" "$WORK/cs" $'typed-in\n' >"$WORK/console.out" 2>&1 3>&- &
 	recv=$!
-	retry 50 test -e "$WORK/cs.ready"
+	retry 300 test -e "$WORK/cs.ready"
 	rt create --console-socket "$WORK/cs" -b "$BUNDLE" "$ID" </dev/null >"$WORK/create.out" 2>&1 3>&-
 	rt start "$ID"
 	wait_status "$ID" stopped
-	retry 50 sh -c "! kill -0 $recv 2>/dev/null"
+	retry 300 sh -c "! kill -0 $recv 2>/dev/null"
 	wait "$recv"
 	out=$(tr -d '\r' <"$WORK/console.out")
 	echo "$out"
@@ -693,7 +696,7 @@ s.bind(sys.argv[1])
 s.settimeout(30)
 open(sys.argv[2], "w").write(s.recv(4096).decode())
 ' "$sock" "$WORK/notified" 3>&- &
-	retry 50 test -S "$sock"
+	retry 300 test -S "$sock"
 	NOTIFY_SOCKET=$sock ctr_create sh -c 'test "$NOTIFY_SOCKET" = /run/notify/notify.sock || exit 9; sleep 0.3; sdnotify READY=1; sleep 100'
 	NOTIFY_SOCKET=$sock rt start "$ID"
 	wait
