@@ -167,10 +167,10 @@ cpu_ratio() {
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
 		-- sh -c 'sleep 300 & sleep 302' </dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
-	retry 50 job_running sleep
+	retry 300 job_running sleep
 	kill -9 "$pid"
 	wait "$pid" || true
-	retry 30 no_marked_pids
+	retry 300 no_marked_pids
 	# berth could not clean up after SIGKILL: its state and cgroup are there until the next box.
 	[ -n "$(ls "$STATE_ROOT")" ]
 	box -- true
@@ -194,7 +194,7 @@ cpu_ratio() {
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
 		-- sleep 100 </dev/null >/dev/null 2>"$WORK/err" 3>&- &
 	pid=$!
-	retry 50 job_running sleep
+	retry 300 job_running sleep
 	kill -TERM "$pid"
 	wait "$pid" || st=$?
 	[ "$st" = 143 ]
@@ -203,7 +203,7 @@ cpu_ratio() {
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
 		-- sh -c 'trap "echo got-int; exit 5" INT; sleep 100 & wait' </dev/null >"$WORK/out" 2>&1 3>&- &
 	pid=$!
-	retry 50 job_running sleep
+	retry 300 job_running sleep
 	sleep 0.2
 	kill -INT "$pid"
 	wait "$pid" || st=$?
@@ -411,7 +411,7 @@ as_user() {
 	[ "$(rj .peak_tasks)" -le 20 ]
 
 	# Nothing left: no job process, no cgroup but the user's own session leaf, no box state.
-	retry 30 no_marked_pids
+	retry 300 no_marked_pids
 	[ -z "$(find "$d" -mindepth 1 -type d ! -path "$d/session")" ]
 	[ -z "$(ls -A "$UXDG/berth-box")" ]
 	rmdir "$d/session" "$d"

@@ -61,7 +61,7 @@ stats() {
 		"rate": 1048576}]}' --argjson maj "$MAJ" --argjson min "$MIN"
 	ctr_detach sh -c "a=\$($UPTIME_CS); dd if=/dev/zero of=/dev/itest-blk bs=256k count=16 oflag=direct 2>/tmp/dd.err
 		echo \$? > /tmp/rc; b=\$($UPTIME_CS); echo \$((b - a)) > /tmp/elapsed; sleep 100"
-	retry 150 test -s "$BUNDLE/rootfs/tmp/elapsed"
+	retry 600 test -s "$BUNDLE/rootfs/tmp/elapsed"
 	[ "$(cat "$BUNDLE/rootfs/tmp/rc")" = 0 ] || { cat "$BUNDLE/rootfs/tmp/dd.err" >&2; false; }
 	elapsed=$(cat "$BUNDLE/rootfs/tmp/elapsed")
 	echo "4 MiB written in $((elapsed * 10)) ms" >&2
@@ -113,7 +113,7 @@ stats() {
 	cfg '.linux.resources.memory = {"limit": 134217728}
 		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
 	ctr_detach sh -c 'dd if=/dev/zero of=/mnt/t/f bs=1M count=40 2>/dev/null && touch /tmp/done; sleep 100'
-	retry 100 test -e "$BUNDLE/rootfs/tmp/done"
+	retry 300 test -e "$BUNDLE/rootfs/tmp/done"
 	run stats
 	assert_status 0
 	usage=$(jq '.data.memory.usage.usage' <<<"$output")
@@ -126,13 +126,15 @@ stats() {
 
 @test "events --stats: cpu usage grows by the time a busy loop ran, pids.current counts the processes" {
 	ctr_detach sh -c 'sleep 1000 & sleep 1000 & wait'
-	retry 30 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
+	retry 300 sh -c "[ \$(cat '$(cgf pids cgroup.procs cgroup.procs)' | wc -l) -eq 3 ]"
 	run stats
 	assert_status 0
 	[ "$(jq '.data.pids.current' <<<"$output")" = 3 ]
 	t0=$(jq '.data.cpu.usage.total' <<<"$output")
-	# one second of wall time spent spinning; the forks of date count as cpu time of the cgroup too
-	exec_in "$ID" sh -c 'e=$(($(date +%s) + 2)); while [ $(date +%s) -lt $e ]; do :; done'
+	# spin until the shell and its children (cat, date) have had 0.5 s of cpu (50 ticks at the usual
+	# 100 Hz), not for a wall-time span a loaded host may give little cpu; 60 s at most
+	exec_in "$ID" sh -c 'e=$(($(date +%s) + 60)); while [ $(date +%s) -lt $e ]; do
+		set -- $(cat /proc/$$/stat); [ $((${14} + ${15} + ${16} + ${17})) -ge 50 ] && break; done'
 	assert_status 0
 	run stats
 	assert_status 0
@@ -147,11 +149,12 @@ stats() {
 	ctr_detach sleep 100
 	BERTH_ITEST_MARK=$MARK timeout 30 "$RUNTIME" --root "$STATE_ROOT" events --interval 1s "$ID" >"$WORK/events" 2>"$WORK/events.err" 3>&- &
 	evpid=$!
-	sleep 0.5
+	# the stream takes its OOM baseline before its first stats line: an OOM before that would not count
+	retry 300 grep -q '"type": *"stats"' "$WORK/events"
 	exec_in "$ID" dd if=/dev/zero of=/dev/null bs=64M count=1
 	assert_status 137
 	ok=0
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		grep -q '"type": *"oom"' "$WORK/events" && { ok=1; break; }
 		sleep 0.1
 	done

@@ -49,7 +49,7 @@ check_file() {
 	elif [ "$(grep -c . "$WORK/err")" -ne 1 ] || [[ $err != berth:\ * ]]; then
 		echo "$name: exit $rc without one \"berth: \" line: $err"
 	fi
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		leaks=$(quick_leaks)
 		[ -z "$leaks" ] && break
 		sleep 0.1

@@ -105,7 +105,7 @@ check_log() {
 	attack_setup
 	ctr_create /bin/evil stage1 /exe.log
 	rt start "$ID"
-	wait_status "$ID" stopped 100
+	wait_status "$ID" stopped
 	check_log "$BUNDLE/rootfs/exe.log"
 }
 
@@ -116,7 +116,7 @@ check_log() {
 	# Detached, so the attacker goes on after berth exec has exited.
 	run rt exec -d "$ID" /bin/evil stage1 /exec.log </dev/null 3>&-
 	assert_status 0
-	retry 100 grep -q '^stage2 done$' "$BUNDLE/rootfs/exec.log"
+	retry 300 grep -q '^stage2 done$' "$BUNDLE/rootfs/exec.log"
 	check_log "$BUNDLE/rootfs/exec.log"
 }
 
@@ -141,7 +141,7 @@ race_join() {
 	new_id
 	local victim=$ID
 	rt create -b "$BUNDLE" "$victim" </dev/null >"$WORK/$victim.out" 2>&1 3>&-
-	retry 100 grep -q '^pid-exe wronly open' "$BUNDLE/rootfs/race.log"
+	retry 300 grep -q '^pid-exe wronly open' "$BUNDLE/rootfs/race.log"
 	touch "$BUNDLE/rootfs/stop"
 	wait_status "$racer" stopped
 	rt delete --force "$victim"

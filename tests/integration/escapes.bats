@@ -338,13 +338,13 @@ console_run() {
 	rm -f "$WORK/cs" "$WORK/cs.ready"
 	python3 "$ITEST_DIR/console-recv.py" "$WORK/cs" >"$WORK/console.out" 2>&1 3>&- &
 	local recv=$!
-	retry 50 test -e "$WORK/cs.ready"
+	retry 300 test -e "$WORK/cs.ready"
 	cst=0
 	rt create --console-socket "$WORK/cs" -b "$BUNDLE" "$ID" </dev/null >"$WORK/create.out" 2>&1 3>&- || cst=$?
 	if [ "$cst" -eq 0 ]; then
 		rt start "$ID"
 		wait_status "$ID" stopped
-		retry 50 sh -c "! kill -0 $recv 2>/dev/null"
+		retry 300 sh -c "! kill -0 $recv 2>/dev/null"
 	else
 		kill "$recv" 2>/dev/null || true
 	fi

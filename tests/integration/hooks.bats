@@ -153,12 +153,14 @@ hook_json() {
 
 @test "a hook timeout kills a slow hook and fails create" {
 	setup_hooks
-	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/sleep", args: ["sleep", "30"], env: [$m], timeout: 1}')
+	# the hook would run 120 s: create ending well before that shows it was cut at its timeout,
+	# with room for a slow (ASan, emulated) create
+	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/sleep", args: ["sleep", "120"], env: [$m], timeout: 1}')
 	cfg '.hooks.createRuntime = [$h]' --argjson h "$h"
 	start=$(date +%s)
 	ctr_create true || st=$?
 	[ "${st:-0}" -ne 0 ]
-	[ $(($(date +%s) - start)) -lt 10 ]
+	[ $(($(date +%s) - start)) -lt 60 ]
 	grep -qi 'timeout\|timed out\|deadline' "$WORK/$ID.out"
 }
 

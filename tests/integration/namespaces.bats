@@ -100,8 +100,8 @@ ns_differs() {
 	new_id
 	rt run -d -b "$BUNDLE" "$ID" </dev/null >"$WORK/out" 2>&1 3>&-
 	pid=$(ctr_pid "$ID")
-	retry 30 test -s "$WORK/out"
-	sleep 0.2
+	# three lines from three processes: wait for all of them, not for the first and a fixed delay
+	retry 300 sh -c "[ \$(wc -l <'$WORK/out') -ge 3 ]"
 	[ "$(sed -n 1p "$WORK/out")" = 0 ]
 	[ "$(sed -n 2p "$WORK/out")" = 0 ]
 	[ "$(sed -n 3p "$WORK/out")" != "$(readlink /proc/self/ns/user)" ]
@@ -242,7 +242,7 @@ userns_cfg() {
 	cfg '.linux.namespaces += [{"type": "cgroup"}]'
 	ctr_detach sh -c 'cat /proc/self/cgroup > /tmp/cg; sleep 100'
 	pid=$(ctr_pid "$ID")
-	retry 30 test -s "$BUNDLE/rootfs/tmp/cg"
+	retry 300 test -s "$BUNDLE/rootfs/tmp/cg"
 	cat "$BUNDLE/rootfs/tmp/cg"
 	# every hierarchy the container has its own cgroup in is its root inside
 	[ -z "$(awk -F: '$3 != "/"' "$BUNDLE/rootfs/tmp/cg")" ]

@@ -42,7 +42,7 @@ agent_start() {
 	mkdir -p "$AGENT_OUT"
 	"$BATS_RUN_TMPDIR/seccomp-agent" "$AGENT_SOCK" "$AGENT_OUT" "$@" </dev/null >"$WORK/agent.err" 2>&1 3>&- &
 	AGENT_PID=$!
-	retry 50 test -S "$AGENT_SOCK"
+	retry 300 test -S "$AGENT_SOCK"
 }
 
 # notify_profile [FLAGS-JSON]: mkdir and mkdirat go to the agent, everything else is allowed.
@@ -123,7 +123,7 @@ absent"
 	notify_profile
 	ctr_detach sh -c '/bin/probe fds mkdir /made; exec sleep 100'
 	wait_status "$ID" running
-	retry 50 grep -q '^mkdir: ok$' "$WORK/$ID.out"
+	retry 300 grep -q '^mkdir: ok$' "$WORK/$ID.out"
 	run cat "$WORK/$ID.out"
 	[[ $output == *"fd 0:"* ]]
 	[[ $output != *seccomp* ]]
@@ -257,7 +257,7 @@ probe_named() {
 	assert_output "mkdir: ok"
 	[ -d "$BUNDLE/rootfs/logged" ]
 	# mkdir is 83; 0x7ffc0000 is SECCOMP_RET_LOG
-	retry 50 audit_lines 'syscall=83 .*code=0x7ffc0000'
+	retry 300 audit_lines 'syscall=83 .*code=0x7ffc0000'
 }
 
 # --- flags ---
@@ -273,13 +273,13 @@ probe_named() {
 	assert_output "access: errno 1
 mkdir: ok"
 	# the kernel logs in order: once the marker is there, an audited access would be too
-	retry 50 audit_lines 'syscall=83 .*code=0x7ffc0000'
+	retry 300 audit_lines 'syscall=83 .*code=0x7ffc0000'
 	[ -z "$(audit_lines 'syscall=21 .*code=0x50000')" ]
 	cfg ".linux.seccomp = $profile" --argjson flags '["SECCOMP_FILTER_FLAG_LOG"]'
 	ctr_run "/bin/probe-$MARK" access mkdir /m2
 	assert_output "access: errno 1
 mkdir: ok"
-	retry 50 audit_lines 'syscall=21 .*code=0x50000'
+	retry 300 audit_lines 'syscall=21 .*code=0x50000'
 }
 
 @test "flags TSYNC and SPEC_ALLOW: the filter is in force, speculation control is left as it was" {
