@@ -315,9 +315,9 @@ teardown() {
 		rt delete --force "$id" >/dev/null 2>&1 </dev/null 3>&-
 	done <"$ITEST_IDS"
 
-	# The kernel finishes killing a cgroup's processes asynchronously: give it a moment before calling
-	# anything a leak.
-	for ((i = 0; i < 30; i++)); do
+	# The kernel finishes killing a cgroup's processes asynchronously: give it a moment (up to 30 s on
+	# a loaded host, instant when nothing is left) before calling anything a leak.
+	for ((i = 0; i < 300; i++)); do
 		out="$(leaked_state)$(leaked_cgroups)$(leaked_mounts)$(marked_pids)$(leaked_netns)"
 		[ -z "$out" ] && break
 		sleep 0.1
