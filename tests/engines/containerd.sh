@@ -180,7 +180,13 @@ runspec() {
 }
 # is_state ID STATE: for wait_for, which needs a command it can re-run.
 is_state() { [ "$(state "$1")" = "$2" ]; }
-export -f state is_state taskpid cg gone mkspec runspec
+# nprocs ID N: ctr task ps lists N processes of the task.
+nprocs() { [ "$(C task ps "$1" 2>/dev/null | awk 'NR > 1' | wc -l)" = "$2" ]; }
+# sleeps_in ID N: N of the task's processes are the "sleep 100[01]" children (seen by an exec'd ps).
+sleeps_in() { [ "$(C task exec --exec-id "w$RANDOM" "$1" sh -c "ps -o pid,args; $Z" | grep -Ec '^ *[0-9]+ +sleep 100[01]$')" = "$2" ]; }
+# counter_above ID N: the pause check's counter in the task's rootfs is above N.
+counter_above() { [ "$(cat /proc/"$(taskpid "$1")"/root/tmp/n 2>/dev/null)" -gt "$2" ] 2>/dev/null; }
+export -f state is_state taskpid cg gone mkspec runspec nprocs sleeps_in counter_above
 
 c_run_rm() {
 	local out
@@ -268,7 +274,8 @@ c_ps() {
 	local out pid
 	RUN -d "$IMG" ps1 sh -c 'sleep 1000 & sleep 2000; :' >/dev/null || { echo "ctr run -d failed"; return 1; }
 	wait_for 10 is_state ps1 RUNNING || { echo "not running"; return 1; }
-	sleep 0.3
+	# RUNNING comes before sh has forked both sleeps
+	wait_for 10 nprocs ps1 3
 	out=$(C task ps ps1) || { echo "ctr task ps failed: $out"; return 1; }
 	pid=$(taskpid ps1)
 	echo "$out" | awk 'NR > 1 { print $1 }' | grep -qx "$pid" || { echo "init pid $pid not in: $out"; return 1; }
@@ -308,11 +315,11 @@ c_kill_all() {
 	local out
 	RUN -d "$IMG" ka1 sh -c 'trap "echo usr1" USR1; sleep 1000 & sleep 1001 & while :; do sleep 0.2; done' >/dev/null || return 1
 	wait_for 10 is_state ka1 RUNNING || { echo "not running"; return 1; }
-	sleep 0.3
+	wait_for 10 sleeps_in ka1 2
 	out=$(C task exec --exec-id e0 ka1 sh -c "ps -o pid,args; $Z")
 	expect_eq "children before the kill" 2 "$(echo "$out" | grep -Ec '^ *[0-9]+ +sleep 100[01]$')" || return 1
 	C task kill -a -s SIGUSR1 ka1 || { echo "ctr task kill -a failed"; return 1; }
-	sleep 0.5
+	wait_for 10 sleeps_in ka1 0
 	out=$(C task exec --exec-id e ka1 sh -c "ps -o pid,args; $Z")
 	echo "$out" | grep -Eq '^ *[0-9]+ +sleep 100[01]$' && { echo "children survived kill --all: $out"; return 1; }
 	expect_eq "init alive (it traps USR1)" RUNNING "$(state ka1)" || return 1
@@ -353,7 +360,7 @@ c_pause() {
 	expect_eq "counter while paused" "$a" "$b" || return 1
 	C task resume pa1 || { echo "ctr task resume failed"; return 1; }
 	expect_eq state RUNNING "$(state pa1)" || return 1
-	sleep 0.5
+	wait_for 10 counter_above pa1 "$a"
 	b=$(cat /proc/"$(taskpid pa1)"/root/tmp/n)
 	[ "$b" -gt "$a" ] || { echo "counter did not advance after resume: $a -> $b"; return 1; }
 	gone pa1
