@@ -261,8 +261,9 @@ c_ps_top() {
 
 c_stop_sigterm() {
 	local t0 t1 rc
-	prun -d --name st "$IMG" sh -c 'trap "echo got-sigterm; exit 3" TERM; while :; do sleep 0.1; done' >/dev/null || return 1
-	sleep 0.5
+	# "ready" once the trap is set: a signal before it would meet a pid 1 without a handler
+	prun -d --name st "$IMG" sh -c 'trap "echo got-sigterm; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+	wait_for 10 bash -c 'pm logs st 2>/dev/null | grep -q ready' || { echo "never ready"; return 1; }
 	t0=$(date +%s)
 	pm stop -t 20 st >/dev/null || { echo "stop failed"; return 1; }
 	t1=$(date +%s)
@@ -274,8 +275,8 @@ c_stop_sigterm() {
 
 c_kill() {
 	local rc pid
-	prun -d --name kl "$IMG" sh -c 'trap "exit 5" USR1; while :; do sleep 0.1; done' >/dev/null || return 1
-	sleep 0.5
+	prun -d --name kl "$IMG" sh -c 'trap "exit 5" USR1; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+	wait_for 10 bash -c 'pm logs kl 2>/dev/null | grep -q ready' || { echo "never ready"; return 1; }
 	pm kill -s USR1 kl >/dev/null || { echo "kill -s USR1 failed"; return 1; }
 	wait_for 10 bash -c '[ "$(pm inspect -f "{{.State.Status}}" kl)" = exited ]' || { echo "USR1 did not stop it: $(pm inspect -f "{{.State.Status}}" kl) $(grep Sig "/proc/$(cpid kl)/status" | tr "\n" " ")"; return 1; }
 	expect_eq "exit code after USR1" 5 "$(pm inspect -f '{{.State.ExitCode}}' kl)" || return 1
@@ -312,7 +313,7 @@ c_pause_unpause() {
 	expect_eq "log lines while paused" "$n1" "$n2" || return 1
 	pm unpause pz >/dev/null || { echo "unpause failed"; return 1; }
 	expect_eq "$fz" THAWED "$(cat "$fz")" || return 1
-	sleep 1
+	wait_for 10 bash -c "[ \$(pm logs pz | wc -l) -gt $n2 ]"
 	n3=$(pm logs pz | wc -l)
 	[ "$n3" -gt "$n2" ] || { echo "no progress after unpause ($n2 -> $n3 lines)"; return 1; }
 }
