@@ -15,8 +15,10 @@
 #include "namespaces/resolve.h"
 #include "namespaces/rootfs_internal.h"
 
-/* pivot_root refuses a new root whose parent mount is shared; with rootfsPropagation
- * "shared" / "rshared" that is the case, so that one parent mount is made private. */
+/* pivot_root refuses a new root whose parent mount is shared, and the mounts made under a
+ * shared parent would propagate to the host. A non-recursive or shared rootfsPropagation leaves
+ * the parent as the host has it, so a shared one is made private (in this namespace only). The
+ * parent may be a mount at the rootfs path itself (an overlay at .../merged). */
 static int parent_mount_private(const char *rootfs, struct error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -33,8 +35,7 @@ static int parent_mount_private(const char *rootfs, struct error *err)
 		size_t n = strlen(mp);
 		bool under = strcmp(mp, "/") == 0 || (strncmp(rootfs, mp, n) == 0 &&
 						      (rootfs[n] == '/' || rootfs[n] == '\0'));
-		/* The rootfs bind itself is not its own parent. */
-		if (!under || strcmp(mp, rootfs) == 0 || n < best_len)
+		if (!under || n < best_len)
 			continue;
 		best_len = n;
 		snprintf(best, sizeof best, "%s", mp);
@@ -63,7 +64,7 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 	/* Nothing mounted from here on may reach the host's mount namespace. */
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return error_errno(err, "set the propagation of /");
-	if ((prop & MS_SHARED) && parent_mount_private(cfg->rootfs, err) < 0)
+	if (!rootfs_is_host_root(cfg) && parent_mount_private(cfg->rootfs, err) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. The host's own root (berth box
 	 * --host) is used as it is: no copy, no pivot, only this namespace's mounts on top. */

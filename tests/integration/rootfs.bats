@@ -322,3 +322,19 @@ propagation_case() {
 	propagation_case rprivate
 	[ "$seen" = unseen ]
 }
+
+# Found by the conformance suite (linux_rootfs_propagation): a non-recursive rootfsPropagation left
+# a shared mount at the rootfs path shared, and pivot_root refused it (EINVAL). Container managers
+# (overlay at .../merged under a shared /var/lib) hand over exactly such a rootfs.
+@test "rootfsPropagation slave, private or shared on a rootfs that is a shared mount: the container runs" {
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	mount --make-shared "$BUNDLE/rootfs"
+	statuses=""
+	for p in slave private shared; do
+		cfg '.linux.rootfsPropagation = $p' --arg p "$p"
+		ctr_run cat /proc/self/mountinfo
+		statuses+="$p=$status "
+	done
+	umount "$BUNDLE/rootfs"
+	[ "$statuses" = "slave=0 private=0 shared=0 " ]
+}
