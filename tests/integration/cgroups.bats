@@ -120,8 +120,9 @@ no_cgroup_left() {
 }
 
 @test "pause freezes the container and resume thaws it" {
-	ctr_detach sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/c; sleep 0.05; done'
-	retry 30 test -s "$BUNDLE/rootfs/tmp/c"
+	# rename, so a freeze between truncate and write cannot leave an empty count to compare
+	ctr_detach sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.05; done'
+	retry 300 test -s "$BUNDLE/rootfs/tmp/c"
 	rt pause "$ID"
 	[ "$(ctr_status "$ID")" = paused ]
 	sleep 0.2
