@@ -64,7 +64,11 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 	/* Nothing mounted from here on may reach the host's mount namespace. */
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return error_errno(err, "set the propagation of /");
-	if (!rootfs_is_host_root(cfg) && parent_mount_private(cfg->rootfs, err) < 0)
+	/* After a recursive slave or private (the default) no mount is shared any more: the
+	 * mountinfo walk is needed only after a non-recursive or shared propagation. */
+	bool may_be_shared = (prop & MS_SHARED) || !(prop & MS_REC);
+	if (may_be_shared && !rootfs_is_host_root(cfg) &&
+	    parent_mount_private(cfg->rootfs, err) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. The host's own root (berth box
 	 * --host) is used as it is: no copy, no pivot, only this namespace's mounts on top. */
