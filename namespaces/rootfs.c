@@ -124,6 +124,11 @@ int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 	}
 	if (chdir("/") < 0)
 		return error_errno(err, "chdir /");
+	/* The parent was made private for pivot_root, so the new root starts private: a shared
+	 * rootfsPropagation is applied to it now, as its own peer group in this namespace. */
+	unsigned long prop = cfg->propagation ? mount_propagation_flags(cfg->propagation) : 0;
+	if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return error_errno(err, "linux.rootfsPropagation: make / %s", cfg->propagation);
 	return 0;
 }
 

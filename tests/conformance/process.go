@@ -267,8 +267,8 @@ func progRootfsPropagation(t *tap) {
 			what := map[string]string{"": "neither shared nor master", "shared:": "shared", "master:": "not shared"}[c.want]
 			desc := fmt.Sprintf("rootfsPropagation %s: / in the container is %s", c.prop, what)
 			if !pass && c.want == "shared:" {
-				// berth and runc 1.1.5 both make the rootfs parent private for pivot_root and
-				// do not make the new / shared afterwards: a known deviation (README).
+				// runc 1.1.5 makes the rootfs parent private for pivot_root and does not make
+				// the new / shared afterwards: a known deviation (README); berth does.
 				t.n++
 				fmt.Printf("not ok %d - %s # TODO / stays private, as with runc 1.1.5\n", t.n, desc)
 			} else {

@@ -338,3 +338,13 @@ propagation_case() {
 	umount "$BUNDLE/rootfs"
 	[ "$statuses" = "slave=0 private=0 shared=0 " ]
 }
+
+@test "rootfsPropagation shared and rshared: / is shared inside, the host's mounts are untouched" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 leaves / private"
+	for p in shared rshared; do
+		cfg '.linux.rootfsPropagation = $p' --arg p "$p"
+		ctr_run sh -c 'awk "\$5 == \"/\" { print \$7 }" /proc/self/mountinfo'
+		assert_status 0
+		[[ $output == shared:* ]] || { echo "$p: optional fields of /: $output" >&2; false; }
+	done
+}
