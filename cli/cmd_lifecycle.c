@@ -16,7 +16,8 @@ enum {
 	OPT_NOKEYRING,
 	OPT_PRESERVE,
 	OPT_KEEP,
-	OPT_CONFIG
+	OPT_CONFIG,
+	OPT_NOSUBREAPER
 };
 
 static const struct option create_opts_table[] = {
@@ -29,11 +30,13 @@ static const struct option create_opts_table[] = {
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, OPT_KEEP},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-subreaper", no_argument, NULL, OPT_NOSUBREAPER},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
 
-/* create and run share every option; run adds --detach, --keep and crun's --config.
+/* create and run share every option; run adds --detach, --keep, runc's --no-subreaper and
+ * crun's --config.
  * Returns 1 when it printed the help instead. */
 static int parse_create(const struct globals *g, int argc, char **argv, bool run,
 			struct create_opts *o, struct error *err)
@@ -71,6 +74,7 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 		case 'd':
 		case OPT_KEEP:
 		case OPT_CONFIG:
+		case OPT_NOSUBREAPER:
 			if (!run)
 				return error_set(err, EINVAL, "create: unknown option \"%s\"",
 						 argv[optind - 1]);
@@ -78,8 +82,9 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 				o->detach = true;
 			else if (c == OPT_KEEP)
 				o->keep = true;
-			else
+			else if (c == OPT_CONFIG)
 				o->config_path = optarg;
+			/* runc's --no-subreaper: berth's run never makes itself a subreaper. */
 			break;
 		default:
 			return error_set(err, EINVAL, "%s: unknown option \"%s\"", argv[0],

@@ -43,6 +43,7 @@ static const struct cmd_help helps[] = {
 	 {"-d, --detach", "exit once the container runs; do not wait for it"},
 	 {"    --keep", "do not delete the container after it exits"},
 	 {"    --config FILE", "config file to use instead of BUNDLE/config.json (crun's)"},
+	 {"    --no-subreaper", "accepted as runc's (berth run is never a subreaper)"},
 	 {0}}},
     {"exec", "exec [options] ID COMMAND [ARGS...]\n       berth exec [options] -p process.json ID",
      "Run another process in a running container.",

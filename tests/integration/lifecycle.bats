@@ -14,6 +14,14 @@ load helpers
 	assert_status 3
 }
 
+@test "run --no-subreaper (runc's flag) runs as without it" {
+	set_args sh -c 'echo in; exit 4'
+	new_id
+	run rt run --no-subreaper -b "$BUNDLE" "$ID" </dev/null
+	assert_status 4
+	assert_output in
+}
+
 @test "run of /bin/false exits 1" {
 	ctr_run /bin/false
 	assert_status 1
