@@ -45,15 +45,17 @@ static void usage(FILE *f)
 		   "An OCI container runtime.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nGlobal options:\n"
-		   "  --root DIR              state directory (default /run/berth)\n"
-		   "  --log FILE              log file (default: stderr)\n"
-		   "  --log-format text|json  log format\n"
-		   "  --debug                 log debug messages\n"
-		   "  --cgroup-manager cgroupfs|systemd|disabled\n"
-		   "  --systemd-cgroup        same as --cgroup-manager systemd\n"
-		   "  --rootless true|false|auto\n"
-		   "  --version, -v           print the version\n");
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  --root DIR              state directory (default /run/berth)\n"
+		"  --log FILE              log file (default: stderr)\n"
+		"  --log-format text|json  log format\n"
+		"  --debug                 log debug messages\n"
+		"  --cgroup-manager cgroupfs|systemd|disabled\n"
+		"  --systemd-cgroup        same as --cgroup-manager systemd\n"
+		"  --rootless true|false|auto\n"
+		"  --criu PATH             accepted as runc's (berth has no checkpoint/restore)\n"
+		"  --version, -v           print the version\n");
 	fprintf(f, "\nRun 'berth COMMAND --help' (or 'berth help COMMAND') for its options.\n");
 }
 
@@ -81,7 +83,8 @@ int main(int argc, char **argv)
 		OPT_DEBUG,
 		OPT_SYSTEMD,
 		OPT_CGM,
-		OPT_ROOTLESS
+		OPT_ROOTLESS,
+		OPT_CRIU
 	};
 	static const struct option opts[] = {
 	    {"root", required_argument, NULL, OPT_ROOT},
@@ -91,6 +94,7 @@ int main(int argc, char **argv)
 	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
 	    {"cgroup-manager", required_argument, NULL, OPT_CGM},
 	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
@@ -145,6 +149,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ROOTLESS:
 			/* Accepted for runc compatibility: berth decides from its own euid. */
+			break;
+		case OPT_CRIU:
+			/* Engines pass runc's CRIU path with every command; berth has no checkpoint
+			 * or restore command, so the path is never used. */
 			break;
 		case 'v':
 			version();

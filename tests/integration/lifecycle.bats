@@ -22,6 +22,18 @@ load helpers
 	assert_output in
 }
 
+@test "runc's global --criu PATH is accepted; checkpoint is refused in one line" {
+	set_args sh -c 'echo in'
+	new_id
+	run rt --criu /usr/sbin/criu run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	assert_output in
+	[ "$RUNTIME_NAME" = berth ] || return 0
+	run rt checkpoint "$ID"
+	assert_status 1
+	assert_berth_error_line
+}
+
 @test "run of /bin/false exits 1" {
 	ctr_run /bin/false
 	assert_status 1
