@@ -33,14 +33,8 @@ job_running() {
 }
 
 memtouch() {
-	local bin=$BATS_RUN_TMPDIR/memtouch
-	if [ ! -x "$bin" ]; then
-		(
-			flock 9
-			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/memtouch.c" && mv "$bin.tmp" "$bin"; }
-		) 9>"$BATS_RUN_TMPDIR/.memtouch.lock"
-	fi
-	echo "$bin"
+	static_probe memtouch
+	echo "$PROBE"
 }
 
 # sample_pids DIR MIN: the most tasks and refused forks seen so far in the box-* cgroups under DIR

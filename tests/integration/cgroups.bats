@@ -629,15 +629,8 @@ hugetlb_file() {
 
 # rtprobe: the static SCHED_FIFO probe (rtprobe.c, built once per run) as /bin/rtprobe in the rootfs.
 rtprobe() {
-	local bin=$BATS_RUN_TMPDIR/rtprobe
-	if [ ! -x "$bin" ]; then
-		command -v cc >/dev/null || skip "no C compiler for the realtime probe"
-		(
-			flock 9
-			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/rtprobe.c" && mv "$bin.tmp" "$bin"; }
-		) 9>"$bin.lock" || skip "cannot build a static binary here"
-	fi
-	cp "$bin" "$BUNDLE/rootfs/bin/rtprobe"
+	static_probe rtprobe
+	cp "$PROBE" "$BUNDLE/rootfs/bin/rtprobe"
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_NICE"])'
 }
 

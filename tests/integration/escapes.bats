@@ -535,16 +535,9 @@ killed"
 # the rootfs as /opt/suid/escape-setuid. The bundle may sit on a nosuid file system (the VM's /tmp),
 # so /opt/suid is a suid tmpfs filled from the rootfs (tmpcopyup keeps the mode).
 setuid_helper() {
-	local bin=$BATS_RUN_TMPDIR/escape-setuid
-	if [ ! -x "$bin" ]; then
-		command -v cc >/dev/null || skip "no C compiler for the setuid helper"
-		(
-			flock 9
-			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/escape-setuid.c" && mv "$bin.tmp" "$bin"; }
-		) 9>"$bin.lock" || skip "cannot build a static binary here"
-	fi
+	static_probe escape-setuid
 	mkdir -p "$BUNDLE/rootfs/opt/suid"
-	cp "$bin" "$BUNDLE/rootfs/opt/suid/escape-setuid"
+	cp "$PROBE" "$BUNDLE/rootfs/opt/suid/escape-setuid"
 	chown 0:0 "$BUNDLE/rootfs/opt/suid/escape-setuid"
 	chmod 4755 "$BUNDLE/rootfs/opt/suid/escape-setuid"
 	add_mount '{"destination": "/opt/suid", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "suid", "exec", "mode=755"]}'

@@ -260,6 +260,18 @@ marked_pids() {
 	done | sort -u
 }
 
+# static_probe NAME: builds tests/integration/NAME.c as a static binary once per run (parallel
+# tests share it under a lock) and sets PROBE to its path; skips the test where that cannot be done.
+static_probe() {
+	PROBE=$BATS_RUN_TMPDIR/$1
+	[ -x "$PROBE" ] && return 0
+	command -v cc >/dev/null || skip "no C compiler for $1"
+	(
+		flock 9
+		[ -x "$PROBE" ] || { cc -static -O2 -o "$PROBE.tmp" "$ITEST_DIR/$1.c" && mv "$PROBE.tmp" "$PROBE"; }
+	) 9>"$PROBE.lock" || skip "cannot build a static $1 here"
+}
+
 # no_marked_pids: for retry, which re-runs a command but not a $(...) in its arguments.
 no_marked_pids() { [ -z "$(marked_pids)" ]; }
 

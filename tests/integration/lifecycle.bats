@@ -696,14 +696,9 @@ read-only"
 
 # sdnotify_bin: the static sd_notify sender (sdnotify.c) in the rootfs as /bin/sdnotify.
 sdnotify_bin() {
-	command -v cc >/dev/null || skip "no C compiler"
 	command -v python3 >/dev/null || skip "no python3 for the receiving socket"
-	local bin=$BATS_RUN_TMPDIR/sdnotify
-	(
-		flock 9
-		[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/sdnotify.c" && mv "$bin.tmp" "$bin"; }
-	) 9>"$bin.lock" || skip "cannot build a static binary here"
-	cp "$bin" "$BUNDLE/rootfs/bin/sdnotify"
+	static_probe sdnotify
+	cp "$PROBE" "$BUNDLE/rootfs/bin/sdnotify"
 }
 
 @test "NOTIFY_SOCKET is proxied: start returns after the process's READY=1 reaches the caller's socket" {

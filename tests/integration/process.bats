@@ -226,15 +226,8 @@ capmask() {
 # /bin/sysprobe. It runs without a shell, so a deny-by-default profile only has to allow what a
 # static binary needs.
 sysprobe() {
-	local bin=$BATS_RUN_TMPDIR/sysprobe
-	if [ ! -x "$bin" ]; then
-		command -v cc >/dev/null || skip "no C compiler for the syscall probe"
-		(
-			flock 9
-			[ -x "$bin" ] || { cc -static -O2 -o "$bin.tmp" "$ITEST_DIR/sysprobe.c" && mv "$bin.tmp" "$bin"; }
-		) 9>"$bin.lock" || skip "cannot build a static binary here"
-	fi
-	cp "$bin" "$BUNDLE/rootfs/bin/sysprobe"
+	static_probe sysprobe
+	cp "$PROBE" "$BUNDLE/rootfs/bin/sysprobe"
 }
 
 
