@@ -76,6 +76,9 @@ CGP=/berthtest-podman-$$
 IMG=localhost/berthbox:latest
 export T CGP IMG
 mkdir -p "$T/net" "$T/tmp" "$T/cni"
+# conmon creates an "oom" marker in its working directory when a container is OOM-killed: keep it
+# in the temp dir, not in the caller's (the source tree, under CI).
+cd "$T"
 # Paths podman, CNI and the runtime use whatever the config says (the blob-info cache, CNI's results
 # cache, podman's /run/netns, the runtime's default --root /run/<name>: podman's exit command `podman container cleanup` does
 # not repeat --runtime-flag): in this mount namespace they are private directories; a directory we had to
