@@ -36,9 +36,9 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);
 
-/* Prints a command's usage, description and options to stdout (cli/help.c), for its -h/--help.
- * Returns the exit code: 0. */
-int help_print(const char *name);
+/* A command's -h/--help (cli/help.c): prints its usage, description and options to stdout and
+ * exits 0, from inside its option parser, so no parser has to pass "help was printed" back up. */
+_Noreturn void help_exit(const char *name);
 
 /* Shared option helpers (cli/options.c). */
 /* Exactly n positional arguments left after getopt, else a usage error naming the command. */

@@ -69,7 +69,6 @@ static void box_opts_free(struct box_opts *o)
 	strv_free((char **)o->env);
 }
 
-/* Returns 1 when it printed the help instead. */
 static int parse_box(const struct globals *g, int argc, char **argv, struct box_opts *o,
 		     const char **report, bool *quiet, struct error *err)
 {
@@ -203,8 +202,7 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 			*quiet = true;
 			break;
 		case 'h':
-			help_print(argv[0]);
-			return 1;
+			help_exit(argv[0]);
 		default:
 			return error_set(err, EINVAL,
 					 "box: unknown option \"%s\" (see berth box --help)",
@@ -231,10 +229,9 @@ int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
 	struct box_opts o;
 	const char *report = NULL;
 	bool quiet = false;
-	int pr = parse_box(g, argc, argv, &o, &report, &quiet, err);
-	if (pr != 0) {
+	if (parse_box(g, argc, argv, &o, &report, &quiet, err) < 0) {
 		box_opts_free(&o);
-		return pr < 0 ? -1 : 0;
+		return -1;
 	}
 	struct box_report r;
 	if (box_run(&o, &r, err) < 0) {

@@ -126,10 +126,8 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 	const char *resources_path = NULL;
 	int c, r = -1;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			r = help_print(argv[0]);
-			goto out;
-		}
+		if (c == 'h')
+			help_exit(argv[0]);
 		if (c == OPT_RESOURCES) {
 			resources_path = optarg;
 			continue;
@@ -169,7 +167,7 @@ int cmd_events(const struct globals *g, int argc, char **argv, struct error *err
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		} else if (c == OPT_STATS) {
 			stats = true;
 		} else if (c == OPT_INTERVAL) {

@@ -111,8 +111,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 			o.ignore_paused = true;
 			break;
 		case 'h':
-			r = help_print(argv[0]);
-			goto out;
+			help_exit(argv[0]);
 		case OPT_LABEL:
 		case OPT_APPARMOR:
 			/* Accepted: this host has neither SELinux nor AppArmor. */

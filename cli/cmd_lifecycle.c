@@ -36,8 +36,7 @@ static const struct option create_opts_table[] = {
 };
 
 /* create and run share every option; run adds --detach, --keep, runc's --no-subreaper and
- * crun's --config.
- * Returns 1 when it printed the help instead. */
+ * crun's --config. */
 static int parse_create(const struct globals *g, int argc, char **argv, bool run,
 			struct create_opts *o, struct error *err)
 {
@@ -69,8 +68,7 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 			o->preserve_fds = (int)v;
 			break;
 		case 'h':
-			help_print(argv[0]);
-			return 1;
+			help_exit(argv[0]);
 		case 'd':
 		case OPT_KEEP:
 		case OPT_CONFIG:
@@ -100,18 +98,16 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 int cmd_create(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	int r = parse_create(g, argc, argv, false, &o, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (parse_create(g, argc, argv, false, &o, err) < 0)
+		return -1;
 	return container_create(&o, err);
 }
 
 int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	int r = parse_create(g, argc, argv, true, &o, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (parse_create(g, argc, argv, true, &o, err) < 0)
+		return -1;
 	int code;
 	bool oom;
 	int64_t limit = -1;
@@ -130,14 +126,13 @@ int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 	return code;
 }
 
-/* Returns 1 when it printed the help instead. */
 static int simple_id_command(int argc, char **argv, const char *usage, const char **id,
 			     struct error *err)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	int c = getopt_long(argc, argv, "h", opts, NULL);
 	if (c == 'h')
-		return help_print(argv[0]) + 1;
+		help_exit(argv[0]);
 	if (c != -1)
 		return error_set(err, EINVAL, "%s: unknown option \"%s\"", argv[0],
 				 argv[optind - 1]);
@@ -150,9 +145,8 @@ static int simple_id_command(int argc, char **argv, const char *usage, const cha
 int cmd_start(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	int r = simple_id_command(argc, argv, "start ID", &id, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (simple_id_command(argc, argv, "start ID", &id, err) < 0)
+		return -1;
 	return container_start(g->root, id, err);
 }
 
@@ -164,7 +158,7 @@ int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err)
 	int c;
 	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
 		if (c == 'h')
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		if (c != 'a')
 			return error_set(err, EINVAL, "kill: unknown option \"%s\"",
 					 argv[optind - 1]);
@@ -191,7 +185,7 @@ int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err
 	int c;
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		if (c == 'h')
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		if (c != 'f')
 			return error_set(err, EINVAL, "delete: unknown option \"%s\"",
 					 argv[optind - 1]);
@@ -205,17 +199,15 @@ int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	int r = simple_id_command(argc, argv, "pause ID", &id, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (simple_id_command(argc, argv, "pause ID", &id, err) < 0)
+		return -1;
 	return container_pause(g->root, id, true, err);
 }
 
 int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	const char *id;
-	int r = simple_id_command(argc, argv, "resume ID", &id, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (simple_id_command(argc, argv, "resume ID", &id, err) < 0)
+		return -1;
 	return container_pause(g->root, id, false, err);
 }

@@ -19,7 +19,7 @@ int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	int c = getopt_long(argc, argv, "h", opts, NULL);
 	if (c == 'h')
-		return help_print(argv[0]);
+		help_exit(argv[0]);
 	if (c != -1)
 		return error_set(err, EINVAL, "state: unknown option \"%s\"", argv[optind - 1]);
 	if (expect_args(argc, argv, 1, "state ID", err) < 0)
@@ -41,7 +41,7 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 	int c;
 	while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		if (c == 'q')
 			quiet = true;
 		else if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
@@ -89,7 +89,7 @@ int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 	int c;
 	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
 			json = strcmp(optarg, "json") == 0;
 		else
@@ -126,7 +126,7 @@ int cmd_spec(const struct globals *g, int argc, char **argv, struct error *err)
 	int c;
 	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			return help_print(argv[0]);
+			help_exit(argv[0]);
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == OPT_ROOTLESS)
@@ -145,7 +145,7 @@ int cmd_features(const struct globals *g, int argc, char **argv, struct error *e
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	int c = getopt_long(argc, argv, "h", opts, NULL);
 	if (c == 'h')
-		return help_print(argv[0]);
+		help_exit(argv[0]);
 	if (c != -1)
 		return error_set(err, EINVAL, "features: unknown option \"%s\"", argv[optind - 1]);
 	if (expect_args(argc, argv, 0, "features", err) < 0)

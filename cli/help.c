@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -155,12 +156,12 @@ static const struct cmd_help *find_help(const char *name)
 	return NULL;
 }
 
-int help_print(const char *name)
+_Noreturn void help_exit(const char *name)
 {
 	const struct cmd_help *h = find_help(name);
 	if (h == NULL) {
 		fprintf(stderr, "berth: no help for \"%s\"\n", name);
-		return 1;
+		exit(1);
 	}
 	const struct opt_help *lists[] = {h->opts, h->more ? h->more : help_none};
 	int width = (int)strlen(help_opt.flags);
@@ -173,7 +174,7 @@ int help_print(const char *name)
 		for (const struct opt_help *o = lists[i]; o->flags; o++)
 			printf("  %-*s  %s\n", width, o->flags, o->text);
 	printf("  %-*s  %s\n", width, help_opt.flags, help_opt.text);
-	return 0;
+	exit(0);
 }
 
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err)
@@ -185,12 +186,12 @@ int cmd_help(const struct globals *g, int argc, char **argv, struct error *err)
 		if (c != 'h')
 			return error_set(err, EINVAL, "help: unknown option \"%s\"",
 					 argv[optind - 1]);
-		return help_print("help");
+		help_exit("help");
 	}
 	if (expect_args(argc, argv, 1, "help [COMMAND]", err) < 0)
 		return -1;
 	if (find_help(argv[optind]) == NULL)
 		return error_set(err, EINVAL, "help: unknown command \"%s\" (see berth --help)",
 				 argv[optind]);
-	return help_print(argv[optind]);
+	help_exit(argv[optind]);
 }
