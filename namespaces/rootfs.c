@@ -52,15 +52,20 @@ bool rootfs_is_host_root(const struct rootfs_config *cfg)
 	return strcmp(cfg->rootfs, "/") == 0;
 }
 
+/* linux.rootfsPropagation as mount flags; rslave when it is not set. 0 for an unknown word. */
+static unsigned long root_propagation(const struct rootfs_config *cfg)
+{
+	if (cfg->propagation && cfg->propagation[0])
+		return mount_propagation_flags(cfg->propagation);
+	return MS_SLAVE | MS_REC;
+}
+
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 {
-	unsigned long prop = MS_SLAVE | MS_REC;
-	if (cfg->propagation && cfg->propagation[0]) {
-		prop = mount_propagation_flags(cfg->propagation);
-		if (prop == 0)
-			return error_set(err, EINVAL, "linux.rootfsPropagation: unknown value %s",
-					 cfg->propagation);
-	}
+	unsigned long prop = root_propagation(cfg);
+	if (prop == 0)
+		return error_set(err, EINVAL, "linux.rootfsPropagation: unknown value %s",
+				 cfg->propagation);
 	/* Nothing mounted from here on may reach the host's mount namespace. */
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return error_errno(err, "set the propagation of /");
@@ -126,7 +131,7 @@ int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 		return error_errno(err, "chdir /");
 	/* The parent was made private for pivot_root, so the new root starts private: a shared
 	 * rootfsPropagation is applied to it now, as its own peer group in this namespace. */
-	unsigned long prop = cfg->propagation ? mount_propagation_flags(cfg->propagation) : 0;
+	unsigned long prop = root_propagation(cfg);
 	if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return error_errno(err, "linux.rootfsPropagation: make / %s", cfg->propagation);
 	return 0;
