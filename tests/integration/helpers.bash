@@ -178,7 +178,7 @@ ctr_pid() {
 	rt state "$1" | jq -r .pid
 }
 
-# wait_status ID STATUS [TENTHS]: poll until the container reaches STATUS (default 10 s).
+# wait_status ID STATUS [TENTHS]: poll until the container reaches STATUS (default 30 s).
 wait_status() {
 	local i s
 	for ((i = 0; i < ${3:-300}; i++)); do
