@@ -60,6 +60,16 @@ static unsigned long root_propagation(const struct rootfs_config *cfg)
 	return MS_SLAVE | MS_REC;
 }
 
+/* The kernel refuses to bind from an unbindable mount, so until the last bind is made (the
+ * rootfs onto itself, readonly and masked paths) an unbindable propagation is its private
+ * equivalent; rootfs_finish applies the rest to the new root. */
+static unsigned long setup_propagation(unsigned long prop)
+{
+	if (prop & MS_UNBINDABLE)
+		return (prop & ~MS_UNBINDABLE) | MS_PRIVATE;
+	return prop;
+}
+
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 {
 	unsigned long prop = root_propagation(cfg);
@@ -67,6 +77,7 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 		return error_set(err, EINVAL, "linux.rootfsPropagation: unknown value %s",
 				 cfg->propagation);
 	/* Nothing mounted from here on may reach the host's mount namespace. */
+	prop = setup_propagation(prop);
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return error_errno(err, "set the propagation of /");
 	/* After a recursive slave or private (the default) no mount is shared any more: the
@@ -142,6 +153,10 @@ int rootfs_finish(const struct rootfs_config *cfg, struct error *err)
 	if (paths_readonly(cfg->readonly_paths, err) < 0 ||
 	    paths_masked(cfg->masked_paths, err) < 0)
 		return -1;
+	/* Last, since readonly and masked paths are binds from mounts it makes unbindable. */
+	unsigned long prop = root_propagation(cfg);
+	if ((prop & MS_UNBINDABLE) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return error_errno(err, "linux.rootfsPropagation: make / %s", cfg->propagation);
 	if (cfg->readonly && remount_bind("/", "/", MS_RDONLY, err) < 0)
 		return error_prefix(err, "read-only root");
 	return 0;

@@ -53,7 +53,8 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err);
 bool rootfs_is_host_root(const struct rootfs_config *cfg);
 /* pivot_root into the rootfs and detach the old root (chroot-like move with no_pivot). */
 int rootfs_pivot(const struct rootfs_config *cfg, struct error *err);
-/* After pivot: masked paths, readonly paths, then the read-only remount of / when asked. */
+/* After pivot: masked paths, readonly paths, an unbindable rootfsPropagation, then the read-only
+ * remount of / when asked. */
 int rootfs_finish(const struct rootfs_config *cfg, struct error *err);
 
 /* Applies linux.sysctl after pivot (the container's /proc/sys). Rejects keys that are not

@@ -348,3 +348,17 @@ propagation_case() {
 		[[ $output == shared:* ]] || { echo "$p: optional fields of /: $output" >&2; false; }
 	done
 }
+
+# The propagation was applied to the host's / before the rootfs was bind-mounted onto itself, and
+# the kernel refuses to bind from an unbindable mount (EINVAL).
+@test "rootfsPropagation unbindable and runbindable: the container runs, / is unbindable inside" {
+	for p in unbindable runbindable; do
+		cfg '.linux.rootfsPropagation = $p' --arg p "$p"
+		ctr_run cat /proc/self/mountinfo
+		echo "$p: $output"
+		assert_status 0
+		[[ $(mnt_line /) == *unbindable* ]]
+	done
+	# recursive: the mounts below / too
+	[[ $(mnt_line /proc) == *unbindable* ]]
+}
