@@ -430,10 +430,20 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 {
 	struct box_opts copy = *opts;
 	const struct box_opts *o = &copy;
-	char rootbuf[PATH_MAX];
+	char rootbuf[PATH_MAX], cwd[PATH_MAX];
 	memset(r, 0, sizeof *r);
 	if (o->argv == NULL || o->argv[0] == NULL)
 		return error_set(err, EINVAL, "box: no command given (berth box --host -- CMD...)");
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return error_errno(err, "current directory");
+	/* The spec's root.path is relative to the bundle, which is the rootfs itself: a relative
+	 * --rootfs is the caller's, so it is made absolute against the caller's cwd. */
+	_cleanup_free_ char *abs_rootfs = NULL;
+	if (o->rootfs && o->rootfs[0] != '/') {
+		if (asprintf(&abs_rootfs, "%s/%s", cwd, o->rootfs) < 0)
+			return error_set(err, ENOMEM, "box: --rootfs %s", o->rootfs);
+		copy.rootfs = abs_rootfs;
+	}
 	enum cgroup_mode mode = CGROUP_MODE_NONE;
 	if (o->manager != CGM_DISABLED && cgroup_detect_mode(&mode, err) < 0)
 		return -1;
@@ -471,10 +481,8 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	_cleanup_close_ int mfd = memfd_create("berth-box-config", MFD_CLOEXEC);
 	if (text == NULL || mfd < 0 || write_all(mfd, text, strlen(text)) < 0)
 		return error_errno(err, "box: write the config");
-	char cfgpath[64], cwd[PATH_MAX];
+	char cfgpath[64];
 	snprintf(cfgpath, sizeof cfgpath, "/proc/self/fd/%d", mfd);
-	if (getcwd(cwd, sizeof cwd) == NULL)
-		return error_errno(err, "current directory");
 
 	struct sampler smp = {0};
 	_cleanup_free_ char *resolved = NULL;

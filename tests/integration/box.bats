@@ -268,6 +268,17 @@ cpu_ratio() {
 	assert_output isolated
 }
 
+@test "box: a relative --rootfs is relative to the caller's cwd" {
+	cd "$BUNDLE"
+	run rt box --rootfs rootfs --cgroup-parent "$CG_TEST" -q -- /bin/sh -c 'test -d /bin && echo in-rootfs' </dev/null
+	assert_status 0
+	assert_output in-rootfs
+	cd "$WORK"
+	run rt box --rootfs ./bundle/rootfs/ --cgroup-parent "$CG_TEST" -q -- /bin/sh -c 'echo in-rootfs' </dev/null
+	assert_status 0
+	assert_output in-rootfs
+}
+
 @test "box: bad usage fails with one clear line and leaves nothing" {
 	run rt box -- true </dev/null
 	[ "$status" -ne 0 ]
