@@ -236,7 +236,10 @@ int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
 	struct box_report r;
 	if (box_run(&o, &r, err) < 0) {
 		box_opts_free(&o);
-		return -1;
+		if (r.exit_code == 0)
+			return -1;
+		fprintf(stderr, "berth: %s\n", err->msg);
+		return r.exit_code;
 	}
 	if (report) {
 		struct error e;

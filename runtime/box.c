@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "runtime/container.h"
 #include "runtime/foreground.h"
+#include "runtime/launch.h"
 #include "runtime/process.h"
 #include "runtime/spec_internal.h"
 #include "runtime/state.h"
@@ -426,6 +427,16 @@ static int user_root(char *buf, size_t size, struct error *err)
 	return 0;
 }
 
+/* As a shell, timeout(1) and docker run say it, and CI scripts test for: 127 when the command
+ * is not there, 126 when it is but cannot be executed (permission, a directory, ENOEXEC). */
+static int exec_failure_status(const struct error *e)
+{
+	static const char step[] = LAUNCH_STEP_EXEC ": ";
+	if (strncmp(e->msg, step, sizeof step - 1) != 0)
+		return 0;
+	return e->err == ENOENT || e->err == ENOTDIR ? 127 : 126;
+}
+
 int box_run(const struct box_opts *opts, struct box_report *r, struct error *err)
 {
 	struct box_opts copy = *opts;
@@ -513,6 +524,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	r->wall_s = now_s() - t0;
 	if (rc < 0) {
 		cgroup_free(smp.cg);
+		r->exit_code = exec_failure_status(err);
 		return -1;
 	}
 	sample_tasks(&smp);

@@ -54,7 +54,8 @@ struct box_report {
 	const char *peak_tasks_source; /* "pids.peak", "sampled" or NULL: not available */
 };
 
-/* Runs the job to its end. Fails only when the job could not be started (or cleaned up). */
+/* Runs the job to its end. Fails only when the job could not be started (or cleaned up); then
+ * r->exit_code is 127 if its command was not found, 126 if it could not be executed, else 0. */
 int box_run(const struct box_opts *o, struct box_report *r, struct error *err);
 
 /* The report as JSON (--report FILE) and as the short text printed at exit. */

@@ -38,7 +38,13 @@
 __attribute__((noreturn)) static void init_fail(struct launch *l, struct error *e, const char *step)
 {
 	char text[sizeof((struct launch_msg *)0)->text];
-	snprintf(text, sizeof text, "%s: %s", step, e->msg);
+	/* Messages that already name the step (process.user.uid: ..., exec: "x": ...) get no second
+	 * copy of it in front. */
+	size_t n = strlen(step);
+	if (strncmp(e->msg, step, n) == 0 && (e->msg[n] == '.' || e->msg[n] == ':'))
+		snprintf(text, sizeof text, "%s", e->msg);
+	else
+		snprintf(text, sizeof text, "%s: %s", step, e->msg);
 	if (l->sync_fd < 0 || launch_send(l->sync_fd, MSG_ERROR, e->err, text) < 0) {
 		/* The parent is gone (after start): the only place left to say it is stderr. */
 		dprintf(STDERR_FILENO, "berth: %s\n", text);
@@ -381,7 +387,7 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 		init_fail(l, &e, "process");
 	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
 	if (exe == NULL)
-		init_fail(l, &e, "process");
+		init_fail(l, &e, LAUNCH_STEP_EXEC);
 	char **env = build_env(l);
 	fence_fds(l);
 	/* A listener fd must reach the agent through the parent, and after MSG_READY create's
@@ -407,8 +413,8 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	if (l->die_with_parent)
 		arm_parent_death(l);
 	execve(exe, l->process->args, env);
-	error_errno(&e, "exec %s", exe);
-	init_fail(l, &e, "exec");
+	error_errno(&e, LAUNCH_STEP_EXEC ": \"%s\"", exe);
+	init_fail(l, &e, LAUNCH_STEP_EXEC);
 }
 
 __attribute__((noreturn)) void init_main(struct launch *l)

@@ -16,6 +16,10 @@ enum launch_msg_type {
 	MSG_SECCOMP_DONE, /* parent -> init: the listenerPath agent has it */
 };
 
+/* The step of a MSG_ERROR whose cause is the process's executable: missing (ENOENT) or not one
+ * that can be run (EACCES, ENOEXEC, ...). Its text starts with it: `exec: "CMD": ...`. */
+#define LAUNCH_STEP_EXEC "exec"
+
 struct launch_msg {
 	uint32_t type;
 	int32_t err;

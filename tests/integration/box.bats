@@ -3,6 +3,7 @@
 # Every job's cgroup goes under this test's prefix (--cgroup-parent), its state under $STATE_ROOT.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	[ "$RUNTIME_NAME" = berth ] || skip "berth box is berth's own"
@@ -297,6 +298,26 @@ cpu_ratio() {
 		[ "$status" -ne 0 ]
 		assert_match "cgroup v2 subtree delegated"
 	fi
+}
+
+@test "box: a command not found exits 127, one that cannot be executed 126, as shells do" {
+	printf 'not a program\n' >"$WORK/garbage"
+	chmod 755 "$WORK/garbage"
+	# run -N: bats warns of a bare 127 ("command not found" of the test itself).
+	run -127 rt box --host --cgroup-parent "$CG_TEST" -- nosuchcmd </dev/null
+	assert_output 'berth: exec: "nosuchcmd": executable file not found in $PATH'
+	run -127 rt box --host --cgroup-parent "$CG_TEST" -- "$WORK/nosuchfile" </dev/null
+	assert_match "no such file"
+	box -- /etc
+	assert_status 126
+	assert_output 'berth: exec: "/etc": permission denied'
+	box -- /etc/passwd
+	assert_status 126
+	assert_match "permission denied"
+	box -- "$WORK/garbage"
+	assert_status 126
+	assert_match "garbage\": Exec format error"
+	assert_berth_error_line
 }
 
 @test "box: a caller with a terminal gives the job a terminal" {

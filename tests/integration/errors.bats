@@ -165,6 +165,29 @@ load helpers
 	[ "$status" -ne 0 ]
 	assert_imatch 'rlimit|operation not permitted|nofile'
 	assert_berth_error_line
+	# The message names its JSON path once, not after the init step that also says "process".
+	[ "$RUNTIME_NAME" != berth ] || assert_match "^berth: process\.rlimits: "
+}
+
+@test "a missing or non-executable process fails run and create with exit 1 and runc's message" {
+	# runc 1.1.5 exits 1 for all of these at run and at create (engines map the message to 127/126).
+	printf 'not a program\n' >"$BUNDLE/rootfs/garbage"
+	chmod 755 "$BUNDLE/rootfs/garbage"
+	ctr_run nosuchcmd
+	assert_status 1
+	assert_imatch 'exec: \\?"nosuchcmd\\?": executable file not found in \$PATH'
+	ctr_run /etc
+	assert_status 1
+	assert_imatch 'exec: \\?"/etc\\?": permission denied'
+	ctr_run /garbage
+	assert_status 1
+	assert_imatch 'exec.*/garbage.*exec format error'
+	set_args nosuchcmd
+	new_id
+	run rt create -b "$BUNDLE" "$ID" </dev/null
+	assert_status 1
+	assert_imatch 'exec: \\?"nosuchcmd\\?": executable file not found in \$PATH'
+	[ "$RUNTIME_NAME" != berth ] || assert_berth_error_line
 }
 
 @test "an unknown rlimit type fails" {
