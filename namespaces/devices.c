@@ -38,6 +38,38 @@ bool devices_needed(const struct rootfs_config *cfg)
 	return false;
 }
 
+const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg)
+{
+	for (size_t i = cfg->n_mounts; i-- > 0;)
+		if (container_path_eq(cfg->mounts[i].destination, "/dev"))
+			return &cfg->mounts[i];
+	return NULL;
+}
+
+int dev_remount_readonly(const struct rootfs_config *cfg, struct error *err)
+{
+	const struct mount_entry *m = dev_top_mount(cfg);
+	if (m == NULL)
+		return 0;
+	struct mount_opts o;
+	if (mount_opts_parse(m->options, &o, err) < 0)
+		return error_prefix(err, "mount /dev");
+	unsigned long flags = o.flags;
+	mount_opts_free(&o);
+	if (!(flags & MS_RDONLY))
+		return 0;
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open /");
+	_cleanup_close_ int dev = resolve_open(rootfd, "/dev", O_PATH | O_DIRECTORY, err);
+	if (dev < 0)
+		return error_prefix(err, "read-only /dev");
+	char buf[32];
+	if (remount_bind(fd_path(dev, buf), "/dev", flags, err) < 0)
+		return error_prefix(err, "read-only /dev");
+	return 0;
+}
+
 /* Splits "/dev/a/b" into a parent fd (created if missing) and "b". */
 static int open_parent(int rootfd, const char *path, char *name, struct error *err)
 {

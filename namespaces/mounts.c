@@ -235,6 +235,8 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 
 	if (type && strcmp(type, "cgroup") == 0 && !bind)
 		return cgroup_mount_apply(rootfd, cfg, m, o, err);
+	if (m == dev_top_mount(cfg))
+		o->flags &= ~MS_RDONLY;
 	if (o->idmap && !bind)
 		return error_set(err, ENOTSUP, "idmap is supported on bind mounts only");
 

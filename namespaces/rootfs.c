@@ -151,7 +151,7 @@ int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 int rootfs_finish(const struct rootfs_config *cfg, struct error *err)
 {
 	if (paths_readonly(cfg->readonly_paths, err) < 0 ||
-	    paths_masked(cfg->masked_paths, err) < 0)
+	    paths_masked(cfg->masked_paths, err) < 0 || dev_remount_readonly(cfg, err) < 0)
 		return -1;
 	/* Last, since readonly and masked paths are binds from mounts it makes unbindable. */
 	unsigned long prop = root_propagation(cfg);

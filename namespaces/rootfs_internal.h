@@ -18,6 +18,11 @@ int cgroup_mount_apply(int rootfd, const struct rootfs_config *cfg, const struct
 		       const struct mount_opts *o, struct error *err);
 /* True when the config mounts a new file system (not a bind) on /dev. */
 bool devices_needed(const struct rootfs_config *cfg);
+/* The config's mount on /dev that ends up on top (the last one), or NULL. Its "ro" waits for
+ * dev_remount_readonly: the mounts, devices and links under /dev need it writable. */
+const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg);
+/* After pivot: the read-only remount of /dev when its mount asks for it. */
+int dev_remount_readonly(const struct rootfs_config *cfg, struct error *err);
 /* Default devices, linux.devices, the /dev links and /dev/ptmx. */
 int devices_setup(int rootfd, const struct rootfs_config *cfg, struct error *err);
 /* After pivot: readonly and masked paths. */

@@ -362,3 +362,18 @@ propagation_case() {
 	# recursive: the mounts below / too
 	[[ $(mnt_line /proc) == *unbindable* ]]
 }
+
+# The ro of a /dev tmpfs waits until the mounts under it (/dev/pts, /dev/shm, /dev/mqueue), the
+# devices and the links are made, as runc's finalizeRootfs does; it failed at mkdir /dev/pts.
+@test "a read-only /dev tmpfs: the container runs, /dev/pts works, /dev is read-only" {
+	cfg '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	ctr_run sh -c 'exec 3<>/dev/ptmx && ls /dev/pts; echo x > /dev/null && echo null-ok;
+		touch /dev/new 2>&1; awk "\$5 == \"/dev\" { print \$6 }" /proc/self/mountinfo'
+	echo "$output"
+	assert_status 0
+	# a pty opened: its node 0 shows up next to ptmx
+	[ "$(sed -n 1,2p <<<"$output" | xargs)" = "0 ptmx" ]
+	grep -qx null-ok <<<"$output"
+	assert_imatch "touch: /dev/new: read-only file system"
+	[[ $(tail -1 <<<"$output") == ro,* ]]
+}
