@@ -210,8 +210,17 @@ cpu_ratio() {
 	assert_match "ended by Terminated"
 }
 
+# io_weight_flag N: "--io-weight N" where this kernel has a weight file (v1 blkio.weight or
+# blkio.bfq.weight; a v1 blkio without an IO scheduler that weighs has neither, and the limit fails).
+io_weight_flag() {
+	if [ "$CG_MODE" = v2 ] || [ -e /sys/fs/cgroup/blkio/blkio.weight ] ||
+		[ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+		echo "--io-weight $1"
+	fi
+}
+
 @test "box: --report JSON has every field" {
-	run_report -m 64M --memory-swap 128M --pids-limit 100 --io-weight 300 -- sh -c 'echo hi'
+	run_report -m 64M --memory-swap 128M --pids-limit 100 $(io_weight_flag 300) -- sh -c 'echo hi'
 	assert_status 0
 	for k in id cgroup_mode exit_code wall_seconds user_cpu_seconds system_cpu_seconds \
 		cpu_throttled_seconds peak_memory_bytes oom_kills peak_tasks peak_tasks_source limits; do
@@ -220,7 +229,7 @@ cpu_ratio() {
 	[ "$(rj .exit_code)" = 0 ]
 	[ "$(rj .limits.memory_swap_bytes)" = $((128 << 20)) ]
 	[ "$(rj .limits.pids)" = 100 ]
-	[ "$(rj .limits.io_weight)" = 300 ]
+	[ -z "$(io_weight_flag 1)" ] || [ "$(rj .limits.io_weight)" = 300 ]
 	[ "$(rj .peak_tasks)" -ge 1 ]
 	[ "$output" = hi ]
 }
@@ -229,7 +238,7 @@ cpu_ratio() {
 	dev=$(lsblk -dnpo NAME,TYPE 2>/dev/null | awk '$2 == "disk" { print $1; exit }')
 	[ -n "$dev" ] || dev=$(awk '$4 ~ /^[a-z]+$/ { print "/dev/" $4; exit }' /proc/partitions)
 	[ -n "$dev" ] || skip "no block device for the io limits"
-	io=(--device-read-bps "$dev:1M" --device-write-bps "$dev:2M" --io-weight 200)
+	io=(--device-read-bps "$dev:1M" --device-write-bps "$dev:2M" $(io_weight_flag 200))
 	if [ "$CG_MODE" = v2 ]; then
 		box -m 64M --memory-swap 96M --cpus 1.5 --pids-limit 33 "${io[@]}" -- sh -c \
 			'd=/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup); cat $d/memory.max $d/memory.swap.max $d/cpu.max $d/pids.max $d/io.max'
@@ -290,8 +299,7 @@ cpu_ratio() {
 	box --timeout forever -- true
 	[ "$status" -ne 0 ]
 	assert_match "invalid duration"
-	box -- /nonexistent/program
-	[ "$status" -ne 0 ]
+	run -127 rt box --host --cgroup-parent "$CG_TEST" -- /nonexistent/program </dev/null
 	assert_match "nonexistent"
 	if [ "$(id -u)" = 0 ] && [ "$CG_MODE" != v2 ] && id nobody >/dev/null 2>&1; then
 		run setpriv --reuid nobody --regid nogroup --clear-groups "$RUNTIME" --root "$WORK/nobody" box --host -- true </dev/null
