@@ -247,10 +247,17 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 	} else if (type == NULL) {
 		return error_set(err, EINVAL, "no type, and not a bind mount");
 	} else {
+		/* The kernel's own proc and sysfs go exactly at their destination: through a
+		 * symlink they would land where maskedPaths and readonlyPaths do not look
+		 * (CVE-2019-19921), so a link anywhere on the way is refused, as runc does. */
+		bool exact = strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0;
 		_cleanup_close_ int target =
-		    resolve_mount_target(rootfd, m->destination, true, err);
+		    exact ? resolve_mkdir_nofollow(rootfd, m->destination, 0755, err)
+			  : resolve_mount_target(rootfd, m->destination, true, err);
 		if (target < 0)
-			return -1;
+			return exact ? error_prefix(err, "%s is mounted only on a real directory",
+						    type)
+				     : -1;
 		if (check_proc_target(rootfd, target, type, false, -1, err) < 0)
 			return -1;
 		const char *src = m->source && m->source[0] ? m->source : type;

@@ -319,3 +319,70 @@ int resolve_mount_target(int rootfd, const char *path, bool dir, struct error *e
 		close(cfd);
 	return resolve_open(rootfd, path, O_PATH, err);
 }
+
+int resolve_mkdir_nofollow(int rootfd, const char *path, mode_t mode, struct error *err)
+{
+	int stack[MAX_DEPTH];
+	int depth = 0;
+	stack[0] = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	if (stack[0] < 0)
+		return error_errno(err, "open the container rootfs");
+	int ret = -1;
+	const char *p = path;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			ret = stack[depth--];
+			break;
+		}
+		size_t len = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+		if (len > NAME_MAX) {
+			error_set(err, ENAMETOOLONG, "%s: a component is too long", path);
+			break;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		if (strcmp(name, ".") == 0)
+			continue;
+		/* Nothing was followed so far, so ".." is the lexical parent, kept inside root. */
+		if (strcmp(name, "..") == 0) {
+			if (depth > 0)
+				close(stack[depth--]);
+			continue;
+		}
+		if (depth + 1 >= MAX_DEPTH) {
+			error_set(err, ENAMETOOLONG, "%s: too deep", path);
+			break;
+		}
+		if (mkdirat(stack[depth], name, mode) < 0 && errno != EEXIST) {
+			error_errno(err, "mkdir %.*s in the container rootfs", (int)(p - path),
+				    path);
+			break;
+		}
+		/* O_NOFOLLOW with O_PATH opens a symlink itself, so a link (planted before or
+		 * swapped in after the mkdir) is seen by fstat rather than followed. */
+		int fd = openat(stack[depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			error_errno(err, "open %.*s in the container rootfs", (int)(p - path),
+				    path);
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+			close(fd);
+			error_set(err, S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR,
+				  "%.*s is %s in the container rootfs", (int)(p - path), path,
+				  S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+			break;
+		}
+		stack[++depth] = fd;
+	}
+	while (depth >= 0)
+		close(stack[depth--]);
+	return ret;
+}

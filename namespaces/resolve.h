@@ -15,5 +15,8 @@ int resolve_mkdir_p(int rootfd, const char *path, mode_t mode, struct error *err
 /* Makes path exist as a mount target: a directory when dir, else an empty file, creating its
  * parents. Returns an O_PATH fd of it. */
 int resolve_mount_target(int rootfd, const char *path, bool dir, struct error *err);
+/* Like resolve_mkdir_p, but refuses (ELOOP) a symlink anywhere on the way, even one that would
+ * stay inside root: for mounts that must land exactly at path. Returns an O_PATH fd of it. */
+int resolve_mkdir_nofollow(int rootfd, const char *path, mode_t mode, struct error *err);
 /* "/proc/self/fd/N" for mount(2) on an fd. buf of at least 32 bytes. */
 const char *fd_path(int fd, char *buf);

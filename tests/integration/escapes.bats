@@ -492,6 +492,36 @@ checkproc_refused() {
 	assert_output fake-meminfo
 }
 
+# CVE-2019-19921: a rootfs whose /proc (or /sys) is a symlink got the kernel's procfs (or sysfs)
+# mounted wherever the link led, where maskedPaths and readonlyPaths no longer cover it. Refused as
+# runc does, naming the destination, before anything is created or mounted; a proc mount below a
+# symlinked directory (/hp/proc, hp -> the canary) is refused the same way. runc 1.1.5 refuses the
+# first two but fails the third: it checks the last component only and creates proc in the canary.
+@test "CVE-2019-19921: /proc or /sys a symlink in the rootfs, or a proc mount below one, is refused and leaves nothing" {
+	canary
+	for d in proc sys; do
+		rm -rf "${BUNDLE:?}/rootfs/$d"
+		ln -s /host-thing "$BUNDLE/rootfs/$d"
+		ctr_run true
+		echo "/$d: $output"
+		[ "$status" -ne 0 ]
+		assert_berth_error_line
+		assert_imatch "/$d"
+		[ ! -e "$BUNDLE/rootfs/host-thing" ]
+		rm "$BUNDLE/rootfs/$d"
+		mkdir "$BUNDLE/rootfs/$d"
+	done
+	ln -s "$(deep_up)${WORK#/}/canary" "$BUNDLE/rootfs/hp"
+	add_mount '{"destination": "/hp/proc", "type": "proc", "source": "proc"}'
+	ctr_run true
+	echo "/hp/proc: $output"
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch '/hp/proc'
+	[ ! -e "$BUNDLE/rootfs${WORK}" ]
+	canary_intact
+}
+
 # --- privileges -------------------------------------------------------------------------------
 
 # capmask CAP_NUMBERS...: the /proc/PID/status hex mask for those capability numbers.
