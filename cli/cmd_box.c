@@ -3,6 +3,7 @@
  * cli/help.c). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,56 @@
 #include "lib/error.h"
 #include "lib/strv.h"
 #include "runtime/box.h"
+
+/* Every complaint about a flag names the flag and the value as the user typed them. */
+static int bad_flag(struct error *err, const char *flag, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bad_flag(struct error *err, const char *flag, const char *value, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	return error_set(err, EINVAL, "box: %s %s: %s", flag, value, why);
+}
+
+static int int_flag(const char *s, const char *flag, long long min, long long max, long long *out,
+		    struct error *err)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || (errno == 0 && end != s && *end == '\0' && (v < min || v > max)))
+		return bad_flag(err, flag, s, "out of range %lld-%lld", min, max);
+	if (errno || end == s || *end != '\0')
+		return bad_flag(err, flag, s, "not an integer");
+	*out = v;
+	return 0;
+}
+
+static int size_flag(const char *s, const char *flag, long long *out, struct error *err)
+{
+	struct error e;
+	if (parse_size_arg(s, flag, out, &e) < 0 || *out < 0)
+		return bad_flag(err, flag, s, "invalid size (e.g. 512M, 2G)");
+	return 0;
+}
+
+/* The cgroup path rules (absolute, no "..") said in terms of the flag, before they become the
+ * spec's cgroupsPath. */
+static int cgroup_parent_flag(const char *s, struct error *err)
+{
+	if (s[0] != '/')
+		return bad_flag(err, "--cgroup-parent", s,
+				"expected an absolute path (from the cgroup hierarchy's root)");
+	for (const char *p = s; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == s || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return bad_flag(err, "--cgroup-parent", s,
+					"\"..\" is not allowed: the job's cgroup stays below the "
+					"hierarchy's root");
+	return 0;
+}
 
 /* "30s", "2m", "1h", "500ms", "1.5" (seconds) -> milliseconds. */
 static int parse_duration(const char *s, int *ms, struct error *err)
@@ -31,8 +82,7 @@ static int parse_duration(const char *s, int *ms, struct error *err)
 	else
 		end = (char *)s;
 	if (errno || end == s || !(v > 0) || v * mult > 2e9)
-		return error_set(err, EINVAL, "--timeout: invalid duration \"%s\" (e.g. 30s, 2m)",
-				 s);
+		return bad_flag(err, "--timeout", s, "invalid duration (e.g. 30s, 2m)");
 	*ms = (int)(v * mult + 0.999);
 	return 0;
 }
@@ -42,12 +92,12 @@ static int parse_rate(const char *s, const char *flag, struct box_rate **v, size
 {
 	const char *colon = strrchr(s, ':');
 	if (colon == NULL || colon == s)
-		return error_set(err, EINVAL, "%s: expected DEVICE:RATE, got \"%s\"", flag, s);
+		return bad_flag(err, flag, s, "expected DEVICE:RATE (e.g. /dev/sda:10M)");
 	long long rate;
-	if (parse_size_arg(colon + 1, flag, &rate, err) < 0)
+	if (size_flag(colon + 1, flag, &rate, err) < 0)
 		return -1;
 	if (rate <= 0)
-		return error_set(err, EINVAL, "%s: the rate must be positive", flag);
+		return bad_flag(err, flag, s, "the rate must be positive");
 	struct box_rate *nv = realloc(*v, (*n + 1) * sizeof **v);
 	if (nv == NULL)
 		return error_set(err, ENOMEM, "%s", flag);
@@ -114,6 +164,7 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 	o->root = strcmp(g->root, "/run/berth") == 0 ? NULL : g->root;
 	o->manager = g->manager;
 	bool host = false;
+	const char *memory_arg = NULL, *swap_arg = NULL;
 	long long v;
 	int c;
 	while ((c = getopt_long(argc, argv, "+u:e:m:qh", opts, NULL)) != -1) {
@@ -137,42 +188,45 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 			o->env_clear = true;
 			break;
 		case OPT_CG_PARENT:
-			if (optarg[0] != '/')
-				return error_set(err, EINVAL,
-						 "--cgroup-parent: expected an absolute path, got "
-						 "\"%s\"",
-						 optarg);
+			if (cgroup_parent_flag(optarg, err) < 0)
+				return -1;
 			o->cgroup_parent = optarg;
 			break;
 		case OPT_SHARE_PID:
 			o->share_pid_ns = true;
 			break;
 		case 'm':
-			if (parse_size_arg(optarg, "--memory", &v, err) < 0)
+			if (size_flag(optarg, "--memory", &v, err) < 0)
 				return -1;
-			if (v <= 0)
-				return error_set(err, EINVAL, "--memory: must be positive");
+			if (v < BOX_MEMORY_MIN)
+				return bad_flag(err, "--memory", optarg, "below the minimum of %dM",
+						BOX_MEMORY_MIN >> 20);
 			o->memory = v;
+			memory_arg = optarg;
 			break;
 		case OPT_SWAP:
-			if (parse_size_arg(optarg, "--memory-swap", &v, err) < 0)
+			if (strcmp(optarg, "-1") == 0) {
+				o->memory_swap = -1;
+				break;
+			}
+			if (size_flag(optarg, "--memory-swap", &v, err) < 0)
 				return -1;
 			o->memory_swap = v == 0 ? -1 : v;
+			swap_arg = optarg;
 			break;
 		case OPT_CPUS: {
 			char *end;
 			double cpus = strtod(optarg, &end);
-			if (*end || end == optarg || !(cpus > 0) || cpus > 4096)
-				return error_set(err, EINVAL, "--cpus: invalid number \"%s\"",
-						 optarg);
+			if (*end || end == optarg || cpus != cpus)
+				return bad_flag(err, "--cpus", optarg, "not a number");
+			if (cpus < 0.01 || cpus > 4096)
+				return bad_flag(err, "--cpus", optarg, "out of range 0.01-4096");
 			o->cpu_period = 100000;
 			o->cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
-			if (o->cpu_quota < 1000)
-				return error_set(err, EINVAL, "--cpus: at least 0.01");
 			break;
 		}
 		case OPT_PIDS:
-			if (parse_int_arg(optarg, "--pids-limit", 1, INT32_MAX, &v, err) < 0)
+			if (int_flag(optarg, "--pids-limit", 1, INT32_MAX, &v, err) < 0)
 				return -1;
 			o->pids_limit = v;
 			break;
@@ -187,7 +241,8 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 				return -1;
 			break;
 		case OPT_IOW:
-			if (parse_int_arg(optarg, "--io-weight", 10, 1000, &v, err) < 0)
+			if (int_flag(optarg, "--io-weight", BOX_IO_WEIGHT_MIN, BOX_IO_WEIGHT_MAX,
+				     &v, err) < 0)
 				return -1;
 			o->io_weight = (uint16_t)v;
 			break;
@@ -213,9 +268,12 @@ static int parse_box(const struct globals *g, int argc, char **argv, struct box_
 		return error_set(err, EINVAL,
 				 "box: give exactly one of --host or --rootfs DIR (images come "
 				 "later)");
-	if (o->memory_swap > 0 && (o->memory <= 0 || o->memory_swap < o->memory))
-		return error_set(err, EINVAL,
-				 "--memory-swap: needs --memory, and at least as much as it");
+	if (o->memory_swap > 0 && o->memory <= 0)
+		return bad_flag(err, "--memory-swap", swap_arg,
+				"needs --memory (it is memory plus swap)");
+	if (o->memory_swap > 0 && o->memory_swap < o->memory)
+		return bad_flag(err, "--memory-swap", swap_arg,
+				"below --memory %s (it is memory plus swap)", memory_arg);
 	if (optind >= argc)
 		return error_set(err, EINVAL,
 				 "box: no command given (usage: berth box [options] "

@@ -156,15 +156,17 @@ static json_t *env_json(const struct box_opts *o)
 	return env;
 }
 
-static int throttle_json(const struct box_rate *r, size_t n, json_t **out, struct error *err)
+static int throttle_json(const struct box_rate *r, size_t n, const char *flag, json_t **out,
+			 struct error *err)
 {
 	*out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		struct stat sb;
 		if (stat(r[i].device, &sb) < 0)
-			return error_errno(err, "device %s", r[i].device);
+			return error_errno(err, "box: %s: device %s", flag, r[i].device);
 		if (!S_ISBLK(sb.st_mode))
-			return error_set(err, EINVAL, "device %s: not a block device", r[i].device);
+			return error_set(err, EINVAL, "box: %s: device %s: not a block device",
+					 flag, r[i].device);
 		json_array_append_new(*out, json_pack("{s:I,s:I,s:I}", "major",
 						      (json_int_t)major(sb.st_rdev), "minor",
 						      (json_int_t)minor(sb.st_rdev), "rate",
@@ -196,8 +198,8 @@ static int resources_json(const struct box_opts *o, json_t **out, struct error *
 	if (o->io_weight)
 		json_object_set_new(blkio, "weight", json_integer(o->io_weight));
 	json_t *rd = NULL, *wr = NULL;
-	if (throttle_json(o->read_bps, o->n_read_bps, &rd, err) < 0 ||
-	    throttle_json(o->write_bps, o->n_write_bps, &wr, err) < 0) {
+	if (throttle_json(o->read_bps, o->n_read_bps, "--device-read-bps", &rd, err) < 0 ||
+	    throttle_json(o->write_bps, o->n_write_bps, "--device-write-bps", &wr, err) < 0) {
 		json_decref(rd);
 		json_decref(wr);
 		json_decref(blkio);
@@ -427,6 +429,29 @@ static int user_root(char *buf, size_t size, struct error *err)
 	return 0;
 }
 
+/* The runtime speaks of the spec box wrote; the user typed flags. A failure to apply a limit
+ * names the flag first and keeps the cause (blkio.weight missing on this kernel, ...). */
+static void name_the_flag(struct error *e)
+{
+	static const struct {
+		const char *spec, *flag;
+	} map[] = {
+	    {"linux.resources.memory.swap", "--memory-swap"},
+	    {"linux.resources.memory", "--memory"},
+	    {"linux.resources.cpu", "--cpus"},
+	    {"linux.resources.pids", "--pids-limit"},
+	    {"linux.resources.blockIO.weight", "--io-weight"},
+	    {"linux.resources.blockIO.throttleReadBpsDevice", "--device-read-bps"},
+	    {"linux.resources.blockIO.throttleWriteBpsDevice", "--device-write-bps"},
+	    {"cgroupsPath", "--cgroup-parent"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strstr(e->msg, map[i].spec)) {
+			error_prefix(e, "box: %s", map[i].flag);
+			return;
+		}
+}
+
 /* As a shell, timeout(1) and docker run say it, and CI scripts test for: 127 when the command
  * is not there, 126 when it is but cannot be executed (permission, a directory, ENOEXEC). */
 static int exec_failure_status(const struct error *e)
@@ -525,6 +550,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	if (rc < 0) {
 		cgroup_free(smp.cg);
 		r->exit_code = exec_failure_status(err);
+		name_the_flag(err);
 		return -1;
 	}
 	sample_tasks(&smp);

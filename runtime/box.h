@@ -11,6 +11,13 @@
 
 struct error;
 
+/* The smallest --memory box takes: docker's and podman's minimum too. Below about 1M the kernel
+ * OOM-kills the job's init before it reaches the command. */
+#define BOX_MEMORY_MIN (6 << 20)
+/* --io-weight: the range of v1 blkio.weight and of OCI blockIO.weight. */
+#define BOX_IO_WEIGHT_MIN 10
+#define BOX_IO_WEIGHT_MAX 1000
+
 struct box_rate {
 	const char *device; /* a block device path, e.g. /dev/sda */
 	uint64_t rate;	    /* bytes per second */

@@ -328,6 +328,31 @@ io_weight_flag() {
 	assert_berth_error_line
 }
 
+@test "box: a bad flag is named with its value and what it accepts, not the spec box writes" {
+	box -m 1k -- true
+	assert_status 1
+	assert_output "berth: box: --memory 1k: below the minimum of 6M"
+	box -m 6M -q -- true
+	assert_status 0
+	box -m 64M --memory-swap 32M -- true
+	assert_status 1
+	assert_output "berth: box: --memory-swap 32M: below --memory 64M (it is memory plus swap)"
+	box --io-weight 5 -- true
+	assert_status 1
+	assert_output "berth: box: --io-weight 5: out of range 10-1000"
+	box --pids-limit 0 -- true
+	assert_output "berth: box: --pids-limit 0: out of range 1-2147483647"
+	box --cpus 0.001 -- true
+	assert_output "berth: box: --cpus 0.001: out of range 0.01-4096"
+	run rt box --host --cgroup-parent /../../x -- true </dev/null
+	assert_status 1
+	assert_match '^berth: box: --cgroup-parent /../../x: ".." is not allowed'
+	[[ $output != *cgroupsPath* ]]
+	box --device-write-bps /etc/passwd:1M -- true
+	assert_output "berth: box: --device-write-bps: device /etc/passwd: not a block device"
+	[ -z "$(ls "$STATE_ROOT")" ]
+}
+
 @test "box: a caller with a terminal gives the job a terminal" {
 	command -v script >/dev/null || skip "script(1) is not installed"
 	run script -qec "BERTH_ITEST_MARK=$MARK $RUNTIME --root $STATE_ROOT box -q --host --cgroup-parent $CG_TEST -- sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo all-tty; exit 3'" /dev/null </dev/null
