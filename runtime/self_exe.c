@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -287,10 +288,21 @@ static int memfd_open(int self, const struct stat *src, struct error *err)
 	return steal_fd(&m);
 }
 
+/* Run from the copy, the kernel names the process after it (comm "berth-fe00-a720" of the
+ * cache entry, or the memfd's): ps, pstree and top must show the name it was started by, as
+ * without the copy. The containers' inits are clones of this process and keep the name. */
+static void name_after(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	base = base ? base + 1 : argv0;
+	prctl(PR_SET_NAME, base && *base ? base : "berth", 0, 0, 0);
+}
+
 int self_exe_protect(const char *command, char **argv, struct error *err)
 {
 	if (!launches(command))
 		return 0;
+	name_after(argv[0]);
 	const char *opt = getenv("BERTH_UNPROTECTED_EXE");
 	if (opt && strcmp(opt, "1") == 0)
 		return 0;

@@ -353,6 +353,22 @@ io_weight_flag() {
 	[ -z "$(ls "$STATE_ROOT")" ]
 }
 
+@test "berth's processes are named berth in ps, not after its protected copy (berth-xxxx)" {
+	# A created container's init, before start: a clone of berth create.
+	ctr_create sleep 100
+	[ "$(cat "/proc/$(ctr_pid "$ID")/comm")" = berth ]
+	rt delete --force "$ID"
+	# box's own process, for as long as its job runs.
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		-- sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	retry 300 job_running sleep
+	comm=$(cat "/proc/$pid/comm")
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ "$comm" = berth ]
+}
+
 @test "box: a caller with a terminal gives the job a terminal" {
 	command -v script >/dev/null || skip "script(1) is not installed"
 	run script -qec "BERTH_ITEST_MARK=$MARK $RUNTIME --root $STATE_ROOT box -q --host --cgroup-parent $CG_TEST -- sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo all-tty; exit 3'" /dev/null </dev/null
