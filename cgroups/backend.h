@@ -17,6 +17,9 @@ struct cgroup_backend {
 	int (*tasks)(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
 	int (*oom_event_fd)(struct cgroup *cg, struct error *err);
 	int (*destroy)(struct cgroup *cg, struct error *err);
+	/* The cgroup's directory: in the v1 hierarchy of ctrl, or (ctrl NULL) in the unified one,
+	 * v2's own or a hybrid host's. ENOTSUP where there is none. For cgroups/usage.c. */
+	int (*open_dir)(struct cgroup *cg, const char *ctrl, struct error *err);
 };
 
 struct cgroup {

@@ -72,6 +72,20 @@ int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err);
 /* Tasks (threads) counted by the pids controller now, and the kernel's high-water mark where it
  * keeps one (v2 pids.peak, Linux 6.12+); *peak is 0 when it does not. ENOTSUP without pids. */
 int cgroup_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
+/* What a finished job went through, for berth box's report (cgroups/usage.c). Each fails with
+ * ENOTSUP where this kernel or cgroup layout keeps no such figure. */
+/* Forks the pids limit refused (pids.events "max"). */
+int cgroup_pids_refused(struct cgroup *cg, uint64_t *count, struct error *err);
+/* PSI of resource "cpu", "memory" or "io": microseconds in which some (and all) of the
+ * cgroup's tasks stalled on it. v2, or a hybrid host's unified hierarchy; not plain v1. */
+int cgroup_pressure(struct cgroup *cg, const char *resource, uint64_t *some_us, uint64_t *full_us,
+		    struct error *err);
+/* The most swap the cgroup used: v2 memory.swap.peak (Linux 6.5+); v1 the difference of the
+ * memory+swap and the memory high-water marks. */
+int cgroup_swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err);
+/* Bytes read from and written to block devices (v1 blkio, v2 io.stat). Page-cache writes are
+ * counted where the kernel charges their writeback to the cgroup (v2), else at the device. */
+int cgroup_io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct error *err);
 /* An fd that becomes readable on a new OOM event (v1 eventfd, v2 inotify on memory.events). */
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err);
 /* Thaws, kills what is left, removes every dir berth created (leaf, then created parents);

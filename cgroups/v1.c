@@ -551,6 +551,24 @@ static int v1_destroy(struct cgroup *cg, struct error *err)
 	return 0;
 }
 
+static int v1_open_dir(struct cgroup *cg, const char *ctrl, struct error *err)
+{
+	if (ctrl)
+		return v1_open_ctrl(cg, ctrl, ctrl, err);
+	struct v1_state *s = v1_state(cg, err);
+	if (s == NULL)
+		return -1;
+	if (s->unified == NULL)
+		return error_set(err, ENOTSUP, "no unified (cgroup v2) hierarchy on this host");
+	_cleanup_free_ char *dir = v1_join(s->unified, cg->path, NULL);
+	if (dir == NULL)
+		return error_set(err, ENOMEM, "cgroup %s", cg->path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(err, "open cgroup %s", dir);
+	return fd;
+}
+
 const struct cgroup_backend cgroup_backend_v1 = {
     .name = "cgroupfs (v1)",
     .create = v1_create,
@@ -565,4 +583,5 @@ const struct cgroup_backend cgroup_backend_v1 = {
     .tasks = v1_tasks,
     .oom_event_fd = v1_oom_event_fd,
     .destroy = v1_destroy,
+    .open_dir = v1_open_dir,
 };

@@ -535,6 +535,12 @@ static int v2_stats(struct cgroup *cg, json_t **out, struct error *err)
 	return 0;
 }
 
+static int v2_open_dir(struct cgroup *cg, const char *ctrl, struct error *err)
+{
+	(void)ctrl; /* one hierarchy for every controller */
+	return v2_open(cg, err);
+}
+
 const struct cgroup_backend cgroup_backend_v2 = {
     .name = "cgroupfs (v2)",
     .create = v2_create,
@@ -549,4 +555,5 @@ const struct cgroup_backend cgroup_backend_v2 = {
     .tasks = v2_tasks,
     .oom_event_fd = v2_oom_event_fd,
     .destroy = v2_destroy,
+    .open_dir = v2_open_dir,
 };

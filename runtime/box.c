@@ -373,6 +373,35 @@ static uint64_t json_path_u64(json_t *j, const char *a, const char *b, const cha
 	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 
+const char *const box_pressure_names[3] = {"cpu", "memory", "io"};
+
+static void why(char *buf, size_t len, const struct error *e)
+{
+	snprintf(buf, len, "%s", e->err == ENOTSUP ? e->msg : strerror(e->err));
+}
+
+/* What the kernel keeps on some hosts only; where it does not, the report says why. */
+static void usage_figures(struct cgroup *cg, struct box_report *r)
+{
+	struct error e;
+	r->has_io = cgroup_io_bytes(cg, &r->io_read, &r->io_written, &e) == 0;
+	if (!r->has_io)
+		why(r->why_io, sizeof r->why_io, &e);
+	r->has_forks_refused = cgroup_pids_refused(cg, &r->forks_refused, &e) == 0;
+	if (!r->has_forks_refused)
+		why(r->why_forks, sizeof r->why_forks, &e);
+	r->has_swap = cgroup_swap_peak(cg, &r->swap_peak, &e) == 0;
+	if (!r->has_swap)
+		why(r->why_swap, sizeof r->why_swap, &e);
+	r->has_pressure = true;
+	for (int i = 0; i < 3 && r->has_pressure; i++)
+		r->has_pressure =
+		    cgroup_pressure(cg, box_pressure_names[i], &r->pressure_some_us[i],
+				    &r->pressure_full_us[i], &e) == 0;
+	if (!r->has_pressure)
+		why(r->why_pressure, sizeof r->why_pressure, &e);
+}
+
 /* The figures, from the cgroup of the stopped container, then the container goes. */
 static int collect_and_delete(const struct box_opts *o, struct box_report *r, uint64_t sampled,
 			      struct error *err)
@@ -390,6 +419,8 @@ static int collect_and_delete(const struct box_opts *o, struct box_report *r, ui
 	}
 	if (c.cg)
 		cgroup_oom_kills(c.cg, &r->oom_kills, &e);
+	if (c.cg)
+		usage_figures(c.cg, r);
 	uint64_t cur = 0, peak = 0;
 	if (c.cg && cgroup_tasks(c.cg, &cur, &peak, &e) == 0) {
 		if (peak > 0) {
@@ -544,6 +575,12 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	};
 	bool oom = false;
 	int64_t limit = -1;
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	struct tm tm;
+	gmtime_r(&wall.tv_sec, &tm);
+	size_t n = strftime(r->started, sizeof r->started, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(r->started + n, sizeof r->started - n, ".%03ldZ", wall.tv_nsec / 1000000);
 	double t0 = now_s();
 	int rc = container_run(&co, &r->exit_code, &oom, &limit, err);
 	r->wall_s = now_s() - t0;

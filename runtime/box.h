@@ -59,7 +59,21 @@ struct box_report {
 	uint64_t oom_kills;
 	uint64_t peak_tasks;
 	const char *peak_tasks_source; /* "pids.peak", "sampled" or NULL: not available */
+	char started[40];	       /* RFC 3339, UTC */
+	/* The figures the kernel may not keep: each has_* false with a why_* saying why. */
+	bool has_io;
+	uint64_t io_read, io_written; /* bytes */
+	bool has_forks_refused;
+	uint64_t forks_refused; /* by the pids limit */
+	bool has_swap;
+	uint64_t swap_peak; /* bytes */
+	bool has_pressure;
+	uint64_t pressure_some_us[3], pressure_full_us[3]; /* cpu, memory, io */
+	char why_io[160], why_forks[160], why_swap[160], why_pressure[160];
 };
+
+/* The resources of pressure_some_us/pressure_full_us, in that order. */
+extern const char *const box_pressure_names[3];
 
 /* Runs the job to its end. Fails only when the job could not be started (or cleaned up); then
  * r->exit_code is 127 if its command was not found, 126 if it could not be executed, else 0. */

@@ -25,6 +25,20 @@ static void human_size(char *buf, size_t len, uint64_t v)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", d, units[u]);
 }
 
+/* Seconds to the millisecond: the report shows 8.24, not the double nearest to it
+ * (8.2400000000000002), with JSON_REAL_PRECISION below. */
+static json_t *seconds(double v)
+{
+	return json_real((double)(long long)(v * 1000 + 0.5) / 1000);
+}
+
+#define DUMP_FLAGS JSON_REAL_PRECISION(15)
+
+static json_t *u64_or_null(bool has, uint64_t v)
+{
+	return has ? json_integer((json_int_t)v) : json_null();
+}
+
 static json_t *limits_json(const struct box_opts *o)
 {
 	json_t *l = json_object();
@@ -36,7 +50,7 @@ static json_t *limits_json(const struct box_opts *o)
 	}
 	if (o->cpu_quota > 0)
 		json_object_set_new(l, "cpus",
-				    json_real((double)o->cpu_quota / (double)o->cpu_period));
+				    seconds((double)o->cpu_quota / (double)o->cpu_period));
 	if (o->pids_limit > 0)
 		json_object_set_new(l, "pids", json_integer(o->pids_limit));
 	if (o->io_weight)
@@ -54,7 +68,7 @@ static json_t *limits_json(const struct box_opts *o)
 		json_object_set_new(l, keys[k], a);
 	}
 	if (o->timeout_ms > 0)
-		json_object_set_new(l, "timeout_seconds", json_real(o->timeout_ms / 1000.0));
+		json_object_set_new(l, "timeout_seconds", seconds(o->timeout_ms / 1000.0));
 	return l;
 }
 
@@ -85,18 +99,23 @@ json_t *box_report_json(const struct box_opts *o, const struct box_report *r)
 	json_t *j = json_object();
 	json_object_set_new(j, "id", json_string(r->id));
 	json_object_set_new(j, "cgroup_mode", json_string(r->cgroup_mode));
+	json_t *cmd = json_array();
+	for (size_t i = 0; o->argv && o->argv[i]; i++)
+		json_array_append_new(cmd, json_string(o->argv[i]));
+	json_object_set_new(j, "command", cmd);
+	json_object_set_new(j, "started", json_string(r->started));
 	json_object_set_new(j, "exit_code", json_integer(r->exit_code));
 	json_object_set_new(j, "signal", r->signal ? json_integer(r->signal) : json_null());
 	json_object_set_new(j, "timed_out", json_boolean(r->timed_out));
 	json_object_set_new(j, "forwarded_signal",
 			    r->forwarded_signal ? json_integer(r->forwarded_signal) : json_null());
-	json_object_set_new(j, "wall_seconds", json_real(r->wall_s));
+	json_object_set_new(j, "wall_seconds", seconds(r->wall_s));
 	json_object_set_new(j, "user_cpu_seconds",
-			    r->has_cpu ? json_real((double)r->user_ns / 1e9) : json_null());
+			    r->has_cpu ? seconds((double)r->user_ns / 1e9) : json_null());
 	json_object_set_new(j, "system_cpu_seconds",
-			    r->has_cpu ? json_real((double)r->system_ns / 1e9) : json_null());
+			    r->has_cpu ? seconds((double)r->system_ns / 1e9) : json_null());
 	json_object_set_new(j, "cpu_throttled_seconds",
-			    r->has_cpu ? json_real((double)r->throttled_ns / 1e9) : json_null());
+			    r->has_cpu ? seconds((double)r->throttled_ns / 1e9) : json_null());
 	json_object_set_new(j, "peak_memory_bytes",
 			    r->has_memory ? json_integer((json_int_t)r->peak_memory) : json_null());
 	json_object_set_new(j, "oom_kills", json_integer((json_int_t)r->oom_kills));
@@ -110,6 +129,39 @@ json_t *box_report_json(const struct box_opts *o, const struct box_report *r)
 						 : json_null());
 	json_object_set_new(j, "peak_tasks_source",
 			    r->peak_tasks_source ? json_string(r->peak_tasks_source) : json_null());
+	json_object_set_new(j, "io_read_bytes", u64_or_null(r->has_io, r->io_read));
+	json_object_set_new(j, "io_write_bytes", u64_or_null(r->has_io, r->io_written));
+	json_object_set_new(j, "swap_peak_bytes", u64_or_null(r->has_swap, r->swap_peak));
+	json_object_set_new(j, "forks_refused",
+			    u64_or_null(r->has_forks_refused, r->forks_refused));
+	json_t *psi = json_null();
+	if (r->has_pressure) {
+		psi = json_object();
+		for (int i = 0; i < 3; i++)
+			json_object_set_new(
+			    psi, box_pressure_names[i],
+			    json_pack("{s:o,s:o}", "some_seconds",
+				      seconds((double)r->pressure_some_us[i] / 1e6), "full_seconds",
+				      seconds((double)r->pressure_full_us[i] / 1e6)));
+	}
+	json_object_set_new(j, "pressure", psi);
+	/* Why a figure above is null: the kernel or cgroup layout keeps none. */
+	json_t *na = json_object();
+	const struct {
+		bool has;
+		const char *key, *why;
+	} missing[] = {
+	    {r->has_io, "io", r->why_io},
+	    {r->has_swap, "swap_peak_bytes", r->why_swap},
+	    {r->has_forks_refused, "forks_refused", r->why_forks},
+	    {r->has_pressure, "pressure", r->why_pressure},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(missing); i++)
+		if (!missing[i].has)
+			json_object_set_new(
+			    na, missing[i].key,
+			    json_string(missing[i].why[0] ? missing[i].why : "no cgroup"));
+	json_object_set_new(j, "not_available", na);
 	json_object_set_new(j, "limits", limits_json(o));
 	return j;
 }
@@ -130,6 +182,24 @@ static void append(char **s, const char *fmt, ...)
 	}
 }
 
+/* " word", single-quoted as a shell would need it to read it back. */
+static void append_word(char **s, const char *w)
+{
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./=:,+@%") == strlen(w)) {
+		append(s, " %s", w);
+		return;
+	}
+	append(s, " '");
+	for (const char *p = w; *p; p++) {
+		if (*p == '\'')
+			append(s, "'\\''");
+		else
+			append(s, "%c", *p);
+	}
+	append(s, "'");
+}
+
 char *box_report_text(const struct box_opts *o, const struct box_report *r)
 {
 	char *s = NULL, a[32];
@@ -144,6 +214,10 @@ char *box_report_text(const struct box_opts *o, const struct box_report *r)
 		       strsignal(r->signal));
 	else
 		append(&s, "berth box: the job exited with status %d\n", r->exit_code);
+	append(&s, "  command:      ");
+	for (size_t i = 0; o->argv && o->argv[i]; i++)
+		append_word(&s, o->argv[i]);
+	append(&s, "\n  started:       %s\n", r->started);
 	if (r->oom_kills) {
 		char buf[128];
 		oom_limit(o, buf, sizeof buf);
@@ -160,13 +234,47 @@ char *box_report_text(const struct box_opts *o, const struct box_report *r)
 	}
 	if (!r->oom_kills)
 		append(&s, "  OOM kills:     0\n");
+	if (r->has_swap) {
+		human_size(a, sizeof a, r->swap_peak);
+		append(&s, "  peak swap:     %s\n", a);
+	} else {
+		append(&s, "  peak swap:     not available (%s)\n",
+		       r->why_swap[0] ? r->why_swap : "no cgroup");
+	}
+	if (r->has_io) {
+		char b[32];
+		human_size(a, sizeof a, r->io_read);
+		human_size(b, sizeof b, r->io_written);
+		append(&s, "  block IO:      %s read, %s written\n", a, b);
+	} else {
+		append(&s, "  block IO:      not available (%s)\n",
+		       r->why_io[0] ? r->why_io : "no cgroup");
+	}
+	/* PSI: how long some of the job's tasks (and all of them at once) waited for each. */
+	if (r->has_pressure) {
+		const uint64_t *some = r->pressure_some_us, *full = r->pressure_full_us;
+		append(&s,
+		       "  stalled (PSI): cpu %.2fs, memory %.2fs, io %.2fs (all tasks at once: "
+		       "%.2fs, %.2fs, %.2fs)\n",
+		       (double)some[0] / 1e6, (double)some[1] / 1e6, (double)some[2] / 1e6,
+		       (double)full[0] / 1e6, (double)full[1] / 1e6, (double)full[2] / 1e6);
+	} else {
+		append(&s, "  stalled (PSI): not available (%s)\n",
+		       r->why_pressure[0] ? r->why_pressure : "no cgroup");
+	}
 	if (r->peak_tasks_source)
 		append(&s, "  peak tasks:    %llu%s\n", (unsigned long long)r->peak_tasks,
 		       strcmp(r->peak_tasks_source, "sampled") == 0 ? " (sampled every 0.1s)" : "");
 	else
 		append(&s, "  peak tasks:    not available (no pids controller)\n");
+	if (r->has_forks_refused)
+		append(&s, "  forks refused: %llu%s\n", (unsigned long long)r->forks_refused,
+		       r->forks_refused ? " (by the pids limit)" : "");
+	else
+		append(&s, "  forks refused: not available (%s)\n",
+		       r->why_forks[0] ? r->why_forks : "no cgroup");
 	_cleanup_json_ json_t *l = limits_json(o);
-	_cleanup_free_ char *lt = json_dumps(l, JSON_COMPACT);
+	_cleanup_free_ char *lt = json_dumps(l, JSON_COMPACT | DUMP_FLAGS);
 	append(&s, "  limits:        %s (cgroup %s)\n", json_object_size(l) ? lt : "none",
 	       r->cgroup_mode);
 	return s;
@@ -176,7 +284,7 @@ int box_report_write(const char *path, const struct box_opts *o, const struct bo
 		     struct error *err)
 {
 	_cleanup_json_ json_t *j = box_report_json(o, r);
-	_cleanup_free_ char *text = json_dumps(j, JSON_INDENT(2));
+	_cleanup_free_ char *text = json_dumps(j, JSON_INDENT(2) | DUMP_FLAGS);
 	if (text == NULL)
 		return error_set(err, ENOMEM, "report %s", path);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

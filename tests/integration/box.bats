@@ -125,6 +125,8 @@ sample_pids() {
 	[ "$(rj .timed_out)" = true ]
 	[ "$(rj .peak_tasks)" -le 24 ]
 	[ "$(rj .peak_tasks)" -ge 20 ]
+	# The report says why the job struggled: the forks the limit refused.
+	[ "$(rj .forks_refused)" -gt 0 ]
 }
 
 # cpu_ratio: CPU seconds per wall second of the last run_report.
@@ -232,6 +234,90 @@ io_weight_flag() {
 	[ -z "$(io_weight_flag 1)" ] || [ "$(rj .limits.io_weight)" = 300 ]
 	[ "$(rj .peak_tasks)" -ge 1 ]
 	[ "$output" = hi ]
+}
+
+@test "box: the report's numbers are rounded, and it names the command, start, exit status" {
+	run_report --cpus 1.1 --timeout 2.2s -- sh -c 'echo "a b" >/dev/null; exit 3'
+	assert_status 3
+	cat "$REPORT"
+	# jansson's default writes the double nearest to 1.1 as 1.1000000000000001
+	grep -q '"cpus": 1.1,\?$' "$REPORT"
+	grep -q '"timeout_seconds": 2.2,\?$' "$REPORT"
+	! grep -E '[0-9]\.[0-9]{4,}' "$REPORT"
+	[ "$(jq -c .command "$REPORT")" = '["sh","-c","echo \"a b\" >/dev/null; exit 3"]' ]
+	[[ $(rj .started) =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$ ]]
+	[ "$(rj .exit_code)" = 3 ]
+	box --cpus 1.1 -- sh -c 'exit 3'
+	assert_match "command: +sh -c 'exit 3'"
+	assert_match "started: +[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+	assert_match "exited with status 3"
+	assert_match '"cpus":1.1[,}]'
+}
+
+@test "box: the report has the job's block IO where the kernel counts it, and says so where not" {
+	if [ "$BERTH_VM" = 1 ]; then
+		blk=/dev/vda
+		[ -b "$blk" ] || skip "the VM has no scratch disk /dev/vda (vm-run --disk)"
+	else
+		truncate -s 16M "$WORK/blk.img"
+		blk=$(losetup -f --show "$WORK/blk.img")
+	fi
+	dd="dd if=/dev/zero of=$blk bs=64k count=64 oflag=direct"
+	# With a (high) limit on the device, both v1 blk-throttle and v2 io.stat count it.
+	run_report --device-write-bps "$blk:1G" -- sh -c "$dd 2>/dev/null"
+	local st=$status written=$(rj .io_write_bytes)
+	box --device-write-bps "$blk:1G" -- sh -c "$dd 2>/dev/null"
+	[ "$BERTH_VM" = 1 ] || losetup -d "$blk"
+	[ "$st" = 0 ]
+	echo "written: $written"
+	[ "$written" -ge $((4 << 20)) ]
+	assert_match "block IO: +[0-9.]+ [KMG]?i?B read, 4.0 MiB written"
+	# v1 blk-throttle keeps figures only for devices that have a limit (in any cgroup, once set):
+	# for a job that did no IO there it has none, and the report says so.
+	run_report -- true
+	if [ "$CG_MODE" = v2 ]; then
+		[ "$(rj .io_write_bytes)" = 0 ]
+	else
+		[ "$(rj .io_write_bytes)" = null ]
+		[[ $(rj .not_available.io) == *"counts IO only on devices that have a bps or iops limit"* ]]
+		box -- true
+		assert_match "block IO: +not available \(the v1 blkio controller"
+	fi
+}
+
+@test "box: the report has pressure stall times where the kernel keeps them (v2, hybrid)" {
+	# Two busy loops on one CPU: each waits while the other runs.
+	run_report --timeout 1s -- taskset -c 0 sh -c 'while :; do :; done & while :; do :; done'
+	assert_status 124
+	cat "$REPORT"
+	if [ "$CG_MODE" = v1 ]; then
+		[ "$(rj .pressure)" = null ]
+		[ -n "$(rj .not_available.pressure)" ]
+		return
+	fi
+	[ -e /proc/pressure/cpu ] || skip "this kernel keeps no pressure stall information"
+	awk -v s="$(rj .pressure.cpu.some_seconds)" 'BEGIN { exit !(s > 0.1) }'
+	[ "$(rj .pressure.memory.some_seconds)" != null ]
+	[ "$(rj .pressure.io.full_seconds)" != null ]
+	box --timeout 1s -- taskset -c 0 sh -c 'while :; do :; done & while :; do :; done'
+	assert_match "stalled \(PSI\): cpu [0-9.]+s, memory"
+}
+
+@test "box: the report's peak swap is a figure, or null with the reason" {
+	run_report -m 64M --memory-swap 128M -- "$(memtouch)" 16
+	assert_status 0
+	cat "$REPORT"
+	swap=$(rj .swap_peak_bytes)
+	if [ "$swap" = null ]; then
+		# v2 before Linux 6.5 has no memory.swap.peak
+		[ "$CG_MODE" = v2 ]
+		[[ $(rj .not_available.swap_peak_bytes) == *memory.swap.peak* ]]
+	else
+		# no swap on these hosts: the job cannot have used any
+		[ "$swap" -ge 0 ]
+		grep -q . /proc/swaps && [ "$(wc -l </proc/swaps)" -gt 1 ] || [ "$swap" = 0 ]
+	fi
+	[ "$(rj .peak_memory_bytes)" -ge $((16 << 20)) ]
 }
 
 @test "box: limits land in the job's cgroup (memory, swap, cpu, pids, io)" {
