@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -45,6 +47,96 @@ static int parent_mount_private(const char *rootfs, struct error *err)
 	if (shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
 		return error_errno(err, "make %s private", best);
 	return 0;
+}
+
+/* A mountinfo field with its octal escapes (\040 for a space...) decoded, in place. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Detaches the mount at mp when it is still the one with that id (not gone with a parent,
+ * not covered by another mount: a covered one is not fully visible anyway), or covers it
+ * with an empty tmpfs where it cannot be detached (a mount locked by a user namespace). */
+static int hide_mount(int id, const char *mp, struct error *err)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, mp, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID) || stx.stx_mnt_id != (uint64_t)id)
+		return 0;
+	/* Slave first, so that the detach does not propagate to the host. */
+	if (mount(NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return error_errno(err, "--no-pivot: make the host's %s rslave", mp);
+	if (umount2(mp, MNT_DETACH) == 0)
+		return 0;
+	if (errno != EINVAL && errno != EPERM)
+		return error_errno(err, "--no-pivot: detach the host's %s", mp);
+	if (mount("tmpfs", mp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+		return error_errno(err, "--no-pivot: cover the host's %s", mp);
+	return 0;
+}
+
+/* With --no-pivot the host's mounts stay in this namespace: out of reach of paths, but seen by
+ * the kernel. While a fully visible proc or sysfs is among them, a process of the container
+ * that makes its own user and mount namespace may mount a fresh, unmasked one (the host's
+ * /proc/sys, /proc/sysrq-trigger). So every full proc and sysfs mount outside the rootfs goes
+ * away first, as in runc's msMoveRoot. */
+static int hide_host_pseudo_fs(const char *rootfs, struct error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return error_errno(err, "open /proc/self/mountinfo");
+	struct found {
+		int id;
+		char mp[4096];
+	} *list = NULL;
+	size_t n = 0;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		int id;
+		char root[4096], mp[4096], fstype[256];
+		char *dash = strstr(line, " - ");
+		if (dash == NULL || sscanf(line, "%d %*d %*s %4095s %4095s", &id, root, mp) != 3 ||
+		    sscanf(dash, " - %255s", fstype) != 1)
+			continue;
+		if (strcmp(root, "/") != 0 || (strcmp(fstype, "proc") && strcmp(fstype, "sysfs")))
+			continue;
+		unescape_octal(mp);
+		if (path_under(mp, rootfs))
+			continue;
+		struct found *grown = realloc(list, (n + 1) * sizeof *list);
+		if (grown == NULL) {
+			free(list);
+			return error_errno(err, "--no-pivot: the host's mounts");
+		}
+		list = grown;
+		list[n].id = id;
+		snprintf(list[n].mp, sizeof list[n].mp, "%s", mp);
+		n++;
+	}
+	/* Read to the end before any of them goes: the file changes under the reader. */
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = hide_mount(list[i].id, list[i].mp, err);
+	free(list);
+	return r;
 }
 
 bool rootfs_is_host_root(const struct rootfs_config *cfg)
@@ -118,6 +210,8 @@ int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 
 	if (cfg->no_pivot) {
 		/* --no-pivot (a ramfs root cannot pivot): move the rootfs over / and chroot. */
+		if (hide_host_pseudo_fs(cfg->rootfs, err) < 0)
+			return -1;
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			return error_errno(err, "move the rootfs onto /");
 		if (chroot(".") < 0)

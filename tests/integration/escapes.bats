@@ -12,7 +12,8 @@
 #            a symlink during setup (CVE-2024-45310), /dev/null a symlink under maskedPaths
 #            (CVE-2025-31133), a masked path that is a symlink, /dev/console a symlink
 #            (CVE-2025-52565), /dev/pts/ptmx and /dev/ptmx symlinks
-#   procfs   unmasking masked paths, readonly paths, host /proc/sys, read-only /sys,
+#   procfs   unmasking masked paths, readonly paths, host /proc/sys, read-only /sys, a fresh proc
+#            from a user namespace of the container under --no-pivot,
 #            mounts inside /proc (runc's checkProcMount)
 #   privs    capabilities in all five sets, no_new_privs against a setuid binary, setgroups in a
 #            user namespace, host files owned by unmapped ids
@@ -394,6 +395,51 @@ console_run() {
 }
 
 # --- /proc and /sys ---------------------------------------------------------------------------
+
+# FRESH_PROC: a user, mount and pid namespace of the container process's own (container root maps
+# itself with CAP_SETFCAP, as Docker's defaults give), then a fresh proc mount, which has no masked
+# or read-only paths: the kernel allows it only while a fully visible proc is in the mount
+# namespace. Nothing is ever written to the files it opens.
+FRESH_PROC='mkdir -p /tmp/p; unshare -mrpf sh -c "echo uid \$(id -u); mount -t proc proc /tmp/p && echo mounted &&
+	{ (exec 3>>/tmp/p/sys/kernel/core_pattern) && echo core_pattern-writable; (exec 3>>/tmp/p/sysrq-trigger) && echo sysrq-writable; }" 2>&1; true'
+
+# --no-pivot left the host's /proc (unmasked) in the container's mount namespace: out of reach by
+# path, but enough for the kernel to allow that fresh proc, with the host's /proc/sys writable.
+@test "--no-pivot: a fresh proc cannot be mounted from a user namespace in the container, host mounts intact" {
+	before=$(awk '$5 ~ /^\/(proc|sys)(\/|$)/ { print $5, $9 }' /proc/self/mountinfo)
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SETFCAP"])'
+	set_args sh -c "$FRESH_PROC"
+	for pivot in --no-pivot ""; do
+		new_id
+		run rt run $pivot -b "$BUNDLE" "$ID" </dev/null
+		echo "${pivot:-pivot_root}: $output"
+		assert_status 0
+		grep -qx 'uid 0' <<<"$output"
+		if grep -q -e mounted -e writable <<<"$output"; then
+			echo "a fresh proc was mounted" >&2
+			return 1
+		fi
+		assert_imatch 'mount: permission denied'
+	done
+	[ "$(awk '$5 ~ /^\/(proc|sys)(\/|$)/ { print $5, $9 }' /proc/self/mountinfo)" = "$before" ]
+}
+
+# In a user namespace the host's mounts are locked and cannot be detached: they are covered.
+@test "--no-pivot with a user namespace: a fresh proc cannot be mounted either" {
+	userns_escape_cfg
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SETFCAP"])'
+	set_args sh -c "$FRESH_PROC"
+	new_id
+	run rt run --no-pivot -b "$BUNDLE" "$ID" </dev/null
+	echo "$output"
+	assert_status 0
+	grep -qx 'uid 0' <<<"$output"
+	if grep -q -e mounted -e writable <<<"$output"; then
+		echo "a fresh proc was mounted" >&2
+		return 1
+	fi
+	assert_imatch 'mount: permission denied'
+}
 
 # rootfs.bats proves masking itself ("masked path /proc/kcore ... reads empty", "masked directory
 # /sys/firmware is empty"); these try to take the mask off.
