@@ -286,13 +286,10 @@ static int mkdir_p_in_root(int rootfd, const char *path, mode_t mode, int links,
 	return 0;
 }
 
-int resolve_mount_target(int rootfd, const char *path, bool dir, struct error *err)
+/* A file mount target; a dangling symlink met as the last component is followed (its target
+ * resolved again in the root, so it cannot leave it) and what it names is created, as crun does. */
+static int mount_target_file(int rootfd, const char *path, int links, struct error *err)
 {
-	if (dir) {
-		if (resolve_mkdir_p(rootfd, path, 0755, err) < 0)
-			return -1;
-		return resolve_open(rootfd, path, O_PATH | O_DIRECTORY, err);
-	}
 	int fd = open_in_root(rootfd, path, O_PATH, 0);
 	if (fd >= 0)
 		return fd;
@@ -311,13 +308,40 @@ int resolve_mount_target(int rootfd, const char *path, bool dir, struct error *e
 	if (pfd < 0)
 		return -1;
 	/* O_EXCL|O_NOFOLLOW: a dangling symlink planted as the last component is not followed
-	 * out of the root; it fails here instead. */
+	 * by the kernel (out of the root); it is read and resolved in the root below. */
 	int cfd = openat(pfd, last, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-	if (cfd < 0 && errno != EEXIST)
-		return error_errno(err, "create %s in the container rootfs", path);
-	if (cfd >= 0)
+	if (cfd >= 0) {
 		close(cfd);
+		return resolve_open(rootfd, path, O_PATH, err);
+	}
+	if (errno != EEXIST)
+		return error_errno(err, "create %s in the container rootfs", path);
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(pfd, last, target, sizeof target - 1);
+	if (n < 0) /* not a symlink: raced into existence, open what is there now */
+		return resolve_open(rootfd, path, O_PATH, err);
+	target[n] = '\0';
+	if (++links > MAX_SYMLINKS)
+		return error_set(err, ELOOP, "mount target %s: too many symlinks", path);
+	/* A relative target is relative to the link's directory, which pbuf names in the root;
+	 * ".." in it is resolved by the kernel (RESOLVE_IN_ROOT), never above the root. */
+	_cleanup_free_ char *next = NULL;
+	if (asprintf(&next, "%s%s%s", target[0] == '/' ? "" : parent, target[0] == '/' ? "" : "/",
+		     target) < 0)
+		return error_set(err, ENOMEM, "mount target %s", path);
+	if (mount_target_file(rootfd, next, links, err) < 0)
+		return error_prefix(err, "%s is a symlink to %s", path, target);
 	return resolve_open(rootfd, path, O_PATH, err);
+}
+
+int resolve_mount_target(int rootfd, const char *path, bool dir, struct error *err)
+{
+	if (dir) {
+		if (resolve_mkdir_p(rootfd, path, 0755, err) < 0)
+			return -1;
+		return resolve_open(rootfd, path, O_PATH | O_DIRECTORY, err);
+	}
+	return mount_target_file(rootfd, path, 0, err);
 }
 
 int resolve_mkdir_nofollow(int rootfd, const char *path, mode_t mode, struct error *err)

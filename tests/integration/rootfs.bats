@@ -273,6 +273,24 @@ stderr /proc/self/fd/2" ]
 	! grep -q " $WORK/hostdir" /proc/self/mountinfo
 }
 
+# A bind onto a dangling symlink follows it inside the rootfs, creating the directories and the file
+# it names, as crun does; ".." and absolute targets never leave the rootfs (z aims at the host's $WORK).
+@test "a file bind onto a dangling symlink (relative, absolute, ../ past the root) lands at its target inside the rootfs" {
+	echo filebound >"$WORK/file"
+	ln -s ../a/b/c/here "$BUNDLE/rootfs/etc/x"
+	ln -s /a/b/here "$BUNDLE/rootfs/etc/y"
+	ln -s "$(printf '../%.0s' $(seq 1 24))${WORK#/}/escape" "$BUNDLE/rootfs/etc/z"
+	for d in x y z; do
+		add_mount "{\"destination\": \"/etc/$d\", \"type\": \"bind\", \"source\": \"$WORK/file\", \"options\": [\"bind\"]}"
+	done
+	ctr_run sh -c "cat /a/b/c/here /a/b/here $WORK/escape; cat /proc/self/mountinfo"
+	assert_status 0
+	[ "$(sed -n 1,3p <<<"$output" | xargs)" = "filebound filebound filebound" ]
+	[ -n "$(mnt_line /a/b/c/here)" ] && [ -n "$(mnt_line /a/b/here)" ] && [ -n "$(mnt_line "$WORK/escape")" ]
+	[ -f "$BUNDLE/rootfs/a/b/c/here" ] && [ -f "$BUNDLE/rootfs/a/b/here" ] && [ -f "$BUNDLE/rootfs$WORK/escape" ]
+	[ ! -e "$WORK/escape" ]
+}
+
 @test "a mount destination is created when missing" {
 	add_mount '{"destination": "/new/deep/dir", "type": "tmpfs", "source": "tmpfs"}'
 	ctr_run sh -c 'grep " /new/deep/dir " /proc/self/mountinfo | wc -l'
