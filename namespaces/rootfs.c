@@ -164,6 +164,9 @@ static unsigned long setup_propagation(unsigned long prop)
 
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 {
+	/* The host's mount table: the config has nothing to mount (spec_check_mount_namespace). */
+	if (!cfg->own_mntns)
+		return 0;
 	unsigned long prop = root_propagation(cfg);
 	if (prop == 0)
 		return error_set(err, EINVAL, "linux.rootfsPropagation: unknown value %s",
@@ -207,6 +210,11 @@ int rootfs_pivot(const struct rootfs_config *cfg, struct error *err)
 		return error_errno(err, "open the rootfs %s", cfg->rootfs);
 	if (fchdir(newroot) < 0)
 		return error_errno(err, "chdir to the rootfs %s", cfg->rootfs);
+	if (!cfg->own_mntns) {
+		if (chroot(".") < 0)
+			return error_errno(err, "chroot into the rootfs %s", cfg->rootfs);
+		return chdir("/") < 0 ? error_errno(err, "chdir /") : 0;
+	}
 
 	if (cfg->no_pivot) {
 		/* --no-pivot (a ramfs root cannot pivot): move the rootfs over / and chroot. */

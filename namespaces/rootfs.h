@@ -38,7 +38,8 @@ struct rootfs_config {
 	char *const *masked_paths;
 	char *const *readonly_paths;
 	bool no_pivot;
-	bool new_userns;   /* devices are bind-mounted from the host instead of mknod */
+	bool own_mntns;	 /* false: the caller's mount namespace, only chrooted (nothing mounted) */
+	bool new_userns; /* devices are bind-mounted from the host instead of mknod */
 	bool new_cgroupns; /* cgroup mounts show the namespace root */
 	const char
 	    *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
@@ -51,7 +52,8 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err);
 /* root.path is the host's "/" (berth box --host): the mount namespace keeps the host's tree as
  * its root; only the spec's mounts are added, in the namespace (nothing reaches the host). */
 bool rootfs_is_host_root(const struct rootfs_config *cfg);
-/* pivot_root into the rootfs and detach the old root (chroot-like move with no_pivot). */
+/* pivot_root into the rootfs and detach the old root (chroot-like move with no_pivot; a plain
+ * chroot without a mount namespace of its own). */
 int rootfs_pivot(const struct rootfs_config *cfg, struct error *err);
 /* After pivot: masked paths, readonly paths, an unbindable rootfsPropagation, then the read-only
  * remount of / when asked. */

@@ -108,9 +108,6 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	if (stat(buf, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return error_set(err, ENOTDIR, "rootfs %s: not a directory", buf);
 	c->st.rootfs = strdup(buf);
-	if (!c->spec->linux.ns.listed[NS_MNT])
-		return error_set(err, EINVAL,
-				 "config.json: linux.namespaces: a mount namespace is required");
 	return 0;
 }
 
@@ -246,7 +243,7 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	l->die_with_parent = c->o->die_with_parent;
 	l->id = c->o->id;
 	l->bundle = c->st.bundle;
-	l->fifo_fd = -1;
+	l->fifo_fd = l->self_fds = l->root_fd = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		l->ns_fds[i] = -1;
 	l->new_userns = s->linux.ns.listed[NS_USER] && s->linux.ns.path[NS_USER] == NULL;
@@ -262,6 +259,7 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	r->masked_paths = s->linux.masked_paths;
 	r->readonly_paths = s->linux.readonly_paths;
 	r->no_pivot = c->o->no_pivot;
+	r->own_mntns = s->linux.ns.listed[NS_MNT];
 	r->new_userns = s->linux.ns.listed[NS_USER];
 	r->new_cgroupns = s->linux.ns.listed[NS_CGROUP];
 	r->cgroup_path = c->st.cgroup_path;

@@ -284,6 +284,15 @@ static int do_exec(struct exec_run *x, struct container *c, const struct exec_op
 	}
 	if (open_target_namespaces(c->st.pid, l->ns_fds, err) < 0)
 		return -1;
+	/* Without a mount namespace of its own the container is a chroot in the caller's: the
+	 * process would otherwise run in the host's root. */
+	if (!x->spec->linux.ns.listed[NS_MNT]) {
+		char root[64];
+		snprintf(root, sizeof root, "/proc/%d/root", (int)c->st.pid);
+		l->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (l->root_fd < 0)
+			return error_errno(err, "exec: open %s", root);
+	}
 	if (c->cg) {
 		if (o->cgroup_sub) {
 			x->cg = cgroup_open_sub(c->cg, o->cgroup_sub, err);
@@ -301,7 +310,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 	struct exec_run x;
 	memset(&x, 0, sizeof x);
 	x.sock = x.pty = -1;
-	x.l.sync_fd = x.l.fifo_fd = -1;
+	x.l.sync_fd = x.l.fifo_fd = x.l.self_fds = x.l.root_fd = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		x.l.ns_fds[i] = -1;
 	x.l.cg_enter.clone_into_fd = x.l.cg_enter.procs_fd = -1;
@@ -338,6 +347,8 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 	if (x.pty >= 0)
 		close(x.pty);
 	ns_close_fds(x.l.ns_fds);
+	if (x.l.root_fd >= 0)
+		close(x.l.root_fd);
 	cgroup_enter_close(&x.l.cg_enter);
 	seccomp_program_free(x.l.seccomp);
 	json_decref(x.seccomp_state);

@@ -152,6 +152,15 @@ static void build_rootfs(struct launch *l)
 				init_fail(l, &e, "createContainer hook");
 		}
 	}
+	/* Without a mount namespace the root has no /proc of its own: the exec fifo is reopened
+	 * through the host's, kept from before the chroot. */
+	if (!l->rootfs.own_mntns && l->fifo_fd >= 0) {
+		l->self_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (l->self_fds < 0) {
+			error_errno(&e, "open /proc/self/fd");
+			init_fail(l, &e, "pivot_root");
+		}
+	}
 	if (rootfs_pivot(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "pivot_root");
 	/* A missing cwd is created, as runc does, before the root is made read-only. It is
@@ -262,6 +271,17 @@ static void run_start_hooks(struct launch *l)
 		init_fail(l, &e, "startContainer hook");
 }
 
+static int open_fifo(struct launch *l, int flags)
+{
+	char name[64];
+	if (l->self_fds >= 0) {
+		snprintf(name, sizeof name, "%d", l->fifo_fd);
+		return openat(l->self_fds, name, flags);
+	}
+	snprintf(name, sizeof name, "/proc/self/fd/%d", l->fifo_fd);
+	return open(name, flags);
+}
+
 /* Whether init will be able to open the fifo once start comes, checked while create still
  * listens: without a reader a non-blocking open fails with ENXIO after the permission check. */
 static void check_fifo_writable(struct launch *l)
@@ -269,9 +289,7 @@ static void check_fifo_writable(struct launch *l)
 	if (l->fifo_fd < 0)
 		return;
 	struct error e;
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", l->fifo_fd);
-	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open_fifo(l, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
 	else if (errno != ENXIO) {
@@ -291,9 +309,7 @@ static void wait_for_start(struct launch *l)
 		run_start_hooks(l);
 		return;
 	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", l->fifo_fd);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open_fifo(l, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		error_errno(&e, "open exec fifo");
 		init_fail(l, &e, "start");
@@ -306,6 +322,9 @@ static void wait_for_start(struct launch *l)
 	close(fd);
 	close(l->fifo_fd);
 	l->fifo_fd = -1;
+	if (l->self_fds >= 0)
+		close(l->self_fds);
+	l->self_fds = -1;
 }
 
 /* The agent at listenerPath gets the listener through the parent (runtime-spec "Container
@@ -468,6 +487,10 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 	FAULT_POINT("exec-after-cgroup");
 	if (ns_join_fds(l->ns_fds, &e) < 0)
 		init_fail(l, &e, "join namespaces");
+	if (l->root_fd >= 0 && (fchdir(l->root_fd) < 0 || chroot(".") < 0)) {
+		error_errno(&e, "enter the container's root");
+		init_fail(l, &e, "join namespaces");
+	}
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
 		init_fail(l, &e, "terminal");
 	start_process(l);

@@ -16,6 +16,11 @@ struct launch {
 	struct rootfs_config rootfs;
 	int sync_fd; /* init's end of the socket pair */
 	int fifo_fd; /* O_PATH of exec.fifo (create), or -1: wait for MSG_START instead */
+	/* The host's /proc/self/fd, kept from before the chroot of a container without a mount
+	 * namespace (its root has no /proc) to reopen the fifo; else -1. */
+	int self_fds;
+	/* exec into a container without a mount namespace: init's root, to chroot into; else -1. */
+	int root_fd;
 	int ns_fds[NS_COUNT];
 	struct cgroup_enter cg_enter;
 	bool cloned_into_cgroup;

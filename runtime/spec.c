@@ -770,7 +770,7 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 		return spec_err(c, "hostname", "needs a uts namespace in linux.namespaces");
 	if (!s->linux.ns.listed[NS_UTS] && s->domainname && *s->domainname)
 		return spec_err(c, "domainname", "needs a uts namespace in linux.namespaces");
-	return 0;
+	return spec_check_mount_namespace(c, s);
 }
 
 struct spec *spec_parse(json_t *root, const char *name, struct error *err)

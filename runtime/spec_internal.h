@@ -56,6 +56,8 @@ void spec_strv_pair_free(char **keys, char **values);
 
 /* linux.* (spec_linux.c). */
 int spec_parse_linux(const struct pctx *c, json_t *obj, const char *prefix, struct spec_linux *l);
+/* The settings that would change the host's mount table when the config has no mount namespace. */
+int spec_check_mount_namespace(const struct pctx *c, const struct spec *s);
 int spec_parse_resources_at(const struct pctx *c, json_t *obj, const char *prefix,
 			    struct cgroup_resources *r);
 void spec_linux_free(struct spec_linux *l);

@@ -575,6 +575,34 @@ static const char *const propagations[] = {"shared",	 "slave",	"private",
 					   "rprivate",	 "runbindable", NULL};
 static const char *const personality_domains[] = {"LINUX", "LINUX32", NULL};
 
+/* A namespace type that is not listed is inherited (runtime-spec): without a mount namespace the
+ * container runs in the caller's, chrooted into root.path, and everything that mounts or
+ * remounts would do it on the host's mount table, to stay there. runc refuses masked and
+ * readonly paths the same way, but mounts the rest on the host. */
+int spec_check_mount_namespace(const struct pctx *c, const struct spec *s)
+{
+	const struct spec_linux *l = &s->linux;
+	if (l->ns.listed[NS_MNT])
+		return 0;
+	if (s->n_mounts > 0)
+		return spec_err(c, "linux.namespaces",
+				"no mount namespace, so mounts[0] (%s) would be mounted on the "
+				"host: add {\"type\": \"mount\"} or remove the mounts",
+				s->mounts[0].destination ? s->mounts[0].destination : "");
+	if (l->masked_paths && l->masked_paths[0])
+		return spec_err(c, "linux.maskedPaths",
+				"needs a mount namespace in linux.namespaces");
+	if (l->readonly_paths && l->readonly_paths[0])
+		return spec_err(c, "linux.readonlyPaths",
+				"needs a mount namespace in linux.namespaces");
+	if (l->rootfs_propagation && l->rootfs_propagation[0])
+		return spec_err(c, "linux.rootfsPropagation",
+				"needs a mount namespace in linux.namespaces");
+	if (s->root_readonly)
+		return spec_err(c, "root.readonly", "needs a mount namespace in linux.namespaces");
+	return 0;
+}
+
 int spec_parse_linux(const struct pctx *c, json_t *o, const char *p, struct spec_linux *l)
 {
 	char sp[SPEC_PATH_MAX];

@@ -395,3 +395,71 @@ propagation_case() {
 	assert_imatch "touch: /dev/new: read-only file system"
 	[[ $(tail -1 <<<"$output") == ro,* ]]
 }
+
+# no_mntns: a config without a mount namespace (runtime-spec: inherited from the runtime), with
+# nothing that would have to be mounted.
+no_mntns() {
+	cfg '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
+		| del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
+}
+
+# The mounts the host has on /, /proc, /sys and /dev, and any under this test's directory.
+host_mounts() {
+	awk -v w="$WORK" '$5 == "/" || $5 ~ /^\/(proc|sys|dev)(\/|$)/ || index($5, w) == 1 { print $5, $6, $7 }' /proc/self/mountinfo
+}
+
+# It was refused (a mount namespace is required). runc 1.1.5 bind-mounts the rootfs onto itself on
+# the host, leaves it there, and fails to find /proc/self/fd in the rootfs.
+@test "no mount namespace: run, create+start and exec stay chrooted in the rootfs, the host's mounts unchanged" {
+	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 leaves the rootfs mounted on the host and fails"
+	before=$(host_mounts)
+	no_mntns
+	probe='ls /bin/busybox; ls /work 2>/dev/null | wc -l; ls /proc | wc -l'
+	ctr_run sh -c "$probe"
+	assert_status 0
+	assert_output "/bin/busybox
+0
+0"
+	ctr_create sh -c "$probe"
+	rt start "$ID"
+	wait_status "$ID" stopped
+	[ "$(cat "$WORK/$ID.out")" = "$output" ]
+	ctr_detach sleep 100
+	exec_in "$ID" sh -c "$probe"
+	assert_status 0
+	assert_output "/bin/busybox
+0
+0"
+	rt delete --force "$ID"
+	[ "$(host_mounts)" = "$before" ]
+}
+
+# runc refuses masked and readonly paths the same way; it mounts the mounts on the host.
+@test "no mount namespace: mounts, maskedPaths, readonlyPaths and a read-only root are refused in one line" {
+	cfg '.linux.namespaces |= map(select(.type != "mount"))'
+	before=$(host_mounts)
+	if [ "$RUNTIME_NAME" != runc ]; then
+		ctr_run true
+		assert_status 1
+		assert_berth_error_line
+		assert_imatch 'linux\.namespaces: .*mounts\[0\] \(/proc\)'
+	fi
+	cfg '.mounts = []'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'linux\.maskedPaths|restrict sys entries'
+	cfg 'del(.linux.maskedPaths)'
+	ctr_run true
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch 'linux\.readonlyPaths|restrict sys entries'
+	if [ "$RUNTIME_NAME" != runc ]; then
+		cfg 'del(.linux.readonlyPaths) | .root.readonly = true'
+		ctr_run true
+		assert_status 1
+		assert_berth_error_line
+		assert_imatch 'root\.readonly: needs a mount namespace'
+	fi
+	[ "$(host_mounts)" = "$before" ]
+}
