@@ -444,6 +444,12 @@ io_weight_flag() {
 	ctr_create sleep 100
 	[ "$(cat "/proc/$(ctr_pid "$ID")/comm")" = berth ]
 	rt delete --force "$ID"
+	# The same from the sealed memfd (where no cache can be made), named "memfd:berth".
+	set_args sleep 100
+	new_id
+	BERTH_EXE_CACHE=off rt create -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 3>&-
+	[ "$(cat "/proc/$(ctr_pid "$ID")/comm")" = berth ]
+	rt delete --force "$ID"
 	# box's own process, for as long as its job runs.
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
 		-- sleep 100 </dev/null >/dev/null 2>&1 3>&- &
