@@ -88,6 +88,13 @@ int cgroup_swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err);
 int cgroup_io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct error *err);
 /* An fd that becomes readable on a new OOM event (v1 eventfd, v2 inotify on memory.events). */
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err);
+/* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and
+ * tun nodes, mknod of any node), and engines' configs start with "deny all" trusting the runtime
+ * to add them, as runc does (linux.devices entries are not implied: the config allows them).
+ * Appended after r's own rules, which keep their order, as runc and crun write them: a config
+ * cannot take a default device away, and one that allows everything and then denies a device
+ * still gets the defaults it needs to start. */
+int cgroup_devices_add_defaults(struct cgroup_resources *r, struct error *err);
 /* Thaws, kills what is left, removes every dir berth created (leaf, then created parents);
  * missing dirs are fine, so it can finish an earlier crashed delete. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);

@@ -260,6 +260,25 @@ int cgroup_destroy(struct cgroup *cg, struct error *err)
 	return DISPATCH(destroy, err);
 }
 
+int cgroup_devices_add_defaults(struct cgroup_resources *r, struct error *err)
+{
+	static const struct cg_device_rule defaults[] = {
+	    {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},	   {true, 'c', 1, 3, "rwm"},
+	    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},	   {true, 'c', 5, 0, "rwm"},
+	    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},	   {true, 'c', 136, -1, "rwm"},
+	    {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+	};
+	size_t nd = sizeof defaults / sizeof defaults[0], n = r->n_devices + nd;
+	struct cg_device_rule *rules = realloc(r->devices, n * sizeof *rules);
+	if (rules == NULL)
+		return error_set(err, ENOMEM, "device rules");
+	memcpy(rules + r->n_devices, defaults, sizeof defaults);
+	r->devices = rules;
+	r->n_devices = n;
+	r->has_devices = true;
+	return 0;
+}
+
 void cgroup_resources_free(struct cgroup_resources *r)
 {
 	if (r == NULL)

@@ -21,6 +21,7 @@
 
 int v1_apply(struct cgroup *cg, const struct cgroup_resources *r, bool update, struct error *err);
 int v1_stats(struct cgroup *cg, json_t **out, struct error *err);
+static int v1_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
 
 /* Every hierarchy root berth puts the container in: the v1 ones, then the unified one. */
 static int roots_of(const struct v1_state *s, const char *roots[V1_MAX_HIER + 1])
@@ -197,6 +198,17 @@ static int v1_create(struct cgroup *cg, struct error *err)
 			depth = created[i];
 	}
 	cg->created_depth = depth < 0 ? 0 : depth;
+	/* A process that joins a frozen cgroup stops where it stands, and run would wait for it
+	 * forever: refuse before anything joins (as runc), leaving only what was there. */
+	bool frozen = false;
+	if (v1_is_frozen(cg, &frozen, err) < 0 || frozen) {
+		if (frozen)
+			error_set(err, EBUSY, "container's cgroup %s is unexpectedly frozen",
+				  cg->path);
+		for (int j = 0; j < n; j++)
+			rmdir_created(roots[j], cg->path, created[j]);
+		return -1;
+	}
 	return 0;
 }
 
@@ -388,6 +400,67 @@ static int signal_all(const char *dir, int sig, size_t *count, struct error *err
 	return 0;
 }
 
+static bool pid_listed(const struct pidv *pv, pid_t p)
+{
+	for (size_t i = 0; i < pv->n; i++)
+		if (pv->v[i] == p)
+			return true;
+	return false;
+}
+
+/* The v1 freezer cgroup pid sits in (from /proc/PID/cgroup), or NULL. */
+static char *freezer_cgroup_of(pid_t pid)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		/* "ID:CONTROLLERS:PATH"; freezer is never bound with another controller here,
+		 * but a list is read as one. */
+		char *ctrls = strchr(line, ':'), *cgpath = ctrls ? strchr(ctrls + 1, ':') : NULL;
+		if (cgpath == NULL)
+			continue;
+		*cgpath++ = '\0';
+		cgpath[strcspn(cgpath, "\n")] = '\0';
+		for (char *save, *c = strtok_r(ctrls + 1, ",", &save); c;
+		     c = strtok_r(NULL, ",", &save))
+			if (strcmp(c, "freezer") == 0)
+				return strdup(cgpath);
+	}
+	return NULL;
+}
+
+/* A container process that was moved into another v1 freezer cgroup, frozen there, holds its
+ * SIGKILL until that cgroup thaws. Thaw such a cgroup only when every task in it is the
+ * container's (one that holds anyone else is not ours to thaw), and never the machine's own
+ * supervisor tree (process_api, see HOST.md). */
+static void thaw_foreign_freezers(struct cgroup *cg, const struct pidv *ours)
+{
+	struct v1_state *s = cg->priv;
+	int fi = s ? v1_find(s, "freezer") : -1;
+	if (fi < 0)
+		return;
+	for (size_t i = 0; i < ours->n; i++) {
+		_cleanup_free_ char *fpath = freezer_cgroup_of(ours->v[i]);
+		if (fpath == NULL || strcmp(fpath, cg->path) == 0 || strcmp(fpath, "/") == 0 ||
+		    strstr(fpath, "/process_api") != NULL)
+			continue;
+		_cleanup_free_ char *dir = v1_join(s->h[fi].mnt, fpath, NULL);
+		_cleanup_close_ int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		char st[32];
+		if (fd < 0 || freezer_state(fd, st, sizeof st, NULL) < 0 ||
+		    strcmp(st, "THAWED") == 0)
+			continue;
+		struct pidv there = {0};
+		bool only_ours = collect_pids(dir, &there, 0, NULL) == 0;
+		for (size_t k = 0; only_ours && k < there.n; k++)
+			only_ours = pid_listed(ours, there.v[k]);
+		free(there.v);
+		if (only_ours)
+			cg_write(fd, "freezer.state", "THAWED", "thaw", NULL);
+	}
+}
+
 /* pids.current counts every task of the subtree, zombies included, in one read: at 0 nothing
  * is left to kill and nothing can fork into it, so the freeze/scan/thaw round is skipped. */
 static bool v1_no_tasks(struct cgroup *cg)
@@ -423,6 +496,12 @@ static int v1_kill_all(struct cgroup *cg, int sig, struct error *err)
 	/* Killed tasks leave the cgroup once they have exited; wait up to ~10 s for that. */
 	for (int i = 0; i < 1000 && n > 0; i++) {
 		sleep_us(i < 20 ? 500 : 10000);
+		if (i == 20) {
+			struct pidv left = {0};
+			if (collect_pids(dir, &left, 0, NULL) == 0)
+				thaw_foreign_freezers(cg, &left);
+			free(left.v);
+		}
 		if (signal_all(dir, SIGKILL, &n, err) < 0)
 			return -1;
 	}

@@ -81,6 +81,8 @@ static void enable_controllers(int parentfd)
 		cg_write(parentfd, "cgroup.subtree_control", c, "", &e);
 }
 
+static int v2_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
+
 static int v2_create(struct cgroup *cg, struct error *err)
 {
 	_cleanup_free_ char *dir = v2_dir_path(cg, NULL);
@@ -117,6 +119,15 @@ static int v2_create(struct cgroup *cg, struct error *err)
 		p = slash + 1;
 	}
 	cg->created_depth = created;
+	/* A process that joins a frozen cgroup stops where it stands, and run would wait for it
+	 * forever: refuse before anything joins (as runc), leaving only what was there. */
+	bool frozen = false;
+	if (v2_is_frozen(cg, &frozen, err) < 0)
+		goto undo;
+	if (frozen) {
+		error_set(err, EBUSY, "container's cgroup %s is unexpectedly frozen", cg->path);
+		goto undo;
+	}
 	return 0;
 undo:
 	/* Leave the host as it was: remove what this call made, deepest first. */

@@ -109,19 +109,25 @@ int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 	if (parse_create(g, argc, argv, true, &o, err) < 0)
 		return -1;
 	int code;
-	bool oom;
-	int64_t limit = -1;
-	if (container_run(&o, &code, &oom, &limit, err) < 0)
+	struct run_oom oom;
+	if (container_run(&o, &code, &oom, err) < 0)
 		return -1;
-	if (oom) {
-		if (limit > 0 && limit % (1024 * 1024) == 0)
-			fprintf(stderr, "berth: OOM-killed: memory limit %lldM reached\n",
-				(long long)(limit / (1024 * 1024)));
-		else if (limit > 0)
-			fprintf(stderr, "berth: OOM-killed: memory limit %lld bytes reached\n",
-				(long long)limit);
+	if (oom.kills > 0) {
+		/* As Docker's OOMKilled: init's death, or any other process the killer took. */
+		char who[64], why[64] = "";
+		if (oom.init)
+			snprintf(who, sizeof who, "OOM-killed");
 		else
-			fprintf(stderr, "berth: OOM-killed\n");
+			snprintf(who, sizeof who, "%llu process%s OOM-killed in the container",
+				 (unsigned long long)oom.kills, oom.kills == 1 ? "" : "es");
+		int64_t limit = oom.mem_limit;
+		if (limit > 0 && limit % (1024 * 1024) == 0)
+			snprintf(why, sizeof why, ": memory limit %lldM reached",
+				 (long long)(limit / (1024 * 1024)));
+		else if (limit > 0)
+			snprintf(why, sizeof why, ": memory limit %lld bytes reached",
+				 (long long)limit);
+		fprintf(stderr, "berth: %s%s\n", who, why);
 	}
 	return code;
 }

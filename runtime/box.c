@@ -573,8 +573,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	    .die_with_parent = true,
 	    .fg = &fg,
 	};
-	bool oom = false;
-	int64_t limit = -1;
+	struct run_oom oom;
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	struct tm tm;
@@ -582,7 +581,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	size_t n = strftime(r->started, sizeof r->started, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(r->started + n, sizeof r->started - n, ".%03ldZ", wall.tv_nsec / 1000000);
 	double t0 = now_s();
-	int rc = container_run(&co, &r->exit_code, &oom, &limit, err);
+	int rc = container_run(&co, &r->exit_code, &oom, err);
 	r->wall_s = now_s() - t0;
 	if (rc < 0) {
 		cgroup_free(smp.cg);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -60,8 +61,13 @@ int container_open(struct container *c, const char *root, const char *id, bool e
 
 void container_close(struct container *c)
 {
-	if (c->dirfd >= 0)
+	/* The lock belongs to the open file, which a child cloned meanwhile (exec's, before its
+	 * execve) shares: closing only our fd would leave the lock with it, and a child frozen in
+	 * a paused cgroup would then hold it until resume, which needs it. */
+	if (c->dirfd >= 0) {
+		flock(c->dirfd, LOCK_UN);
 		close(c->dirfd);
+	}
 	if (c->rootfd >= 0)
 		close(c->rootfd);
 	c->dirfd = c->rootfd = -1;

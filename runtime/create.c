@@ -52,6 +52,7 @@ struct creation {
 	int sock; /* the parent's end */
 	pid_t pid;
 	int pty_master;
+	uint64_t oom_base; /* the cgroup's OOM kill count before init */
 	struct undo_list undo;
 };
 
@@ -111,49 +112,6 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	return 0;
 }
 
-/* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and
- * tun nodes, mknod of any node), and engines' configs start with "deny all" trusting the runtime
- * to add them, as runc does (linux.devices entries are not implied: the config allows them). They
- * go right after the config's last deny-all rule, so an explicit rule after it (deny /dev/null)
- * still wins over the defaults. */
-static bool rule_is_deny_all(const struct cg_device_rule *r)
-{
-	return !r->allow && r->type == 'a';
-}
-
-static int add_default_device_rules(struct cgroup_resources *r, const struct spec_linux *lx,
-				    struct error *err)
-{
-	static const struct cg_device_rule defaults[] = {
-	    {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},	   {true, 'c', 1, 3, "rwm"},
-	    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},	   {true, 'c', 5, 0, "rwm"},
-	    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},	   {true, 'c', 136, -1, "rwm"},
-	    {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
-	};
-	if (!r->has_devices && lx->n_devices == 0)
-		return 0;
-	size_t at = 0;
-	for (size_t i = 0; i < r->n_devices; i++)
-		if (rule_is_deny_all(&r->devices[i]))
-			at = i + 1;
-	size_t n = r->n_devices + ARRAY_SIZE(defaults);
-	struct cg_device_rule *rules = calloc(n, sizeof *rules);
-	if (rules == NULL)
-		return error_set(err, ENOMEM, "device rules");
-	size_t k = 0;
-	for (size_t i = 0; i < at; i++)
-		rules[k++] = r->devices[i];
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
-		rules[k++] = defaults[i];
-	for (size_t i = at; i < r->n_devices; i++)
-		rules[k++] = r->devices[i];
-	free(r->devices);
-	r->devices = rules;
-	r->n_devices = k;
-	r->has_devices = true;
-	return 0;
-}
-
 static int setup_cgroup(struct creation *c, struct error *err)
 {
 	const struct create_opts *o = c->o;
@@ -179,8 +137,20 @@ static int setup_cgroup(struct creation *c, struct error *err)
 	c->st.cgroup_depth = cgroup_created_depth(c->cg);
 	if (state_write(c->dirfd, &c->st, err) < 0)
 		return -1;
+	/* Whatever is in the cgroup already is the container's from now on: delete and run's
+	 * end kill it, and limits count it. Say so (as runc does). */
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t npids = 0;
+	struct error e;
+	if (cgroup_pids(c->cg, &pids, &npids, &e) == 0 && npids > 0)
+		log_warn("container's cgroup is not empty: %zu process(es) found", npids);
+	/* An OOM kill is one the counter shows beyond this (a reused cgroup keeps its count). */
+	if (cgroup_oom_kills(c->cg, &c->oom_base, &e) < 0)
+		c->oom_base = 0;
 	FAULT_POINT("create-cgroup");
-	if (add_default_device_rules(&c->spec->linux.resources, &c->spec->linux, err) < 0)
+	/* linux.devices alone also fences the container to the defaults (and what it allows). */
+	if ((c->spec->linux.resources.has_devices || c->spec->linux.n_devices > 0) &&
+	    cgroup_devices_add_defaults(&c->spec->linux.resources, err) < 0)
 		return -1;
 	if ((c->spec->linux.has_resources || c->spec->linux.resources.has_devices) &&
 	    cgroup_apply(c->cg, &c->spec->linux.resources, false, err) < 0)
@@ -400,7 +370,7 @@ static int talk_to_init(struct creation *c, struct error *err)
 			const struct cg_memory *mem = &c->spec->linux.resources.memory;
 			/* A limit too small for the setup itself: say so rather than "signal 9". */
 			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && c->cg &&
-			    cgroup_oom_kills(c->cg, &kills, &e) == 0 && kills > 0)
+			    cgroup_oom_kills(c->cg, &kills, &e) == 0 && kills > c->oom_base)
 				return error_set(err, ENOMEM,
 						 "container init was OOM-killed during setup: "
 						 "linux.resources.memory.limit %" PRId64
@@ -594,11 +564,12 @@ static void finish_run(struct creation *c)
 	state_dir_remove(c->rootfd, c->o->id, &e);
 }
 
-int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_t *mem_limit,
+int container_run(const struct create_opts *o, int *exit_code, struct run_oom *oom,
 		  struct error *err)
 {
 	struct creation c;
-	*oom = false;
+	memset(oom, 0, sizeof *oom);
+	oom->mem_limit = -1;
 	*exit_code = 0;
 	/* Block signals before init exists so none is lost between clone and the signalfd. */
 	sigset_t all, old;
@@ -650,11 +621,13 @@ int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_
 		*exit_code = foreground_exit_code(status);
 		uint64_t kills = 0;
 		struct error e;
-		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
-		    cgroup_oom_kills(c.cg, &kills, &e) == 0 && kills > 0) {
-			*oom = true;
+		/* Any process the OOM killer took counts, not only init: a shell that reaped a
+		 * killed child exits normally and would hide it. */
+		if (cgroup_oom_kills(c.cg, &kills, &e) == 0 && kills > c.oom_base) {
+			oom->kills = kills - c.oom_base;
+			oom->init = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 			const struct cg_memory *m = &c.spec->linux.resources.memory;
-			*mem_limit = m->limit.set ? m->limit.v : -1;
+			oom->mem_limit = m->limit.set ? m->limit.v : -1;
 		}
 	}
 	if (!o->keep) {

@@ -253,6 +253,20 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 		eff.memory.check_before_update = spec->linux.resources.memory.check_before_update;
 		spec_free(spec);
 	}
+	/* New device rules replace the old ones: the defaults follow them, as at create, or the
+	 * container would lose /dev/null and the rest. */
+	_cleanup_free_ struct cg_device_rule *rules = NULL;
+	if (r->has_devices) {
+		rules = malloc((r->n_devices ?: 1) * sizeof *rules);
+		if (rules == NULL)
+			return error_set(err, ENOMEM, "update: device rules");
+		if (r->n_devices)
+			memcpy(rules, r->devices, r->n_devices * sizeof *rules);
+		eff.devices = rules;
+		if (cgroup_devices_add_defaults(&eff, err) < 0)
+			return -1;
+		rules = eff.devices;
+	}
 	return cgroup_apply(c.cg, &eff, true, err);
 }
 

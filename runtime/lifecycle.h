@@ -31,9 +31,15 @@ struct create_opts {
 
 /* create: init waits on the exec fifo when this returns. */
 int container_create(const struct create_opts *o, struct error *err);
+/* What the OOM killer did in the container's cgroup while run waited, for the caller to report. */
+struct run_oom {
+	uint64_t kills;	   /* processes it killed; 0 for none */
+	bool init;	   /* init died of SIGKILL with kills > 0: init was one of them */
+	int64_t mem_limit; /* linux.resources.memory.limit, -1 if none */
+};
 /* run: create + start + wait (+ delete unless keep). *exit_code: the container's status, 128+N
- * for a signal. *oom: the process was OOM-killed (the caller reports it with *mem_limit). */
-int container_run(const struct create_opts *o, int *exit_code, bool *oom, int64_t *mem_limit,
+ * for a signal. */
+int container_run(const struct create_opts *o, int *exit_code, struct run_oom *oom,
 		  struct error *err);
 int container_start(const char *root, const char *id, struct error *err);
 int container_state_json(const char *root, const char *id, json_t **out, struct error *err);

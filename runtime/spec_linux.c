@@ -199,13 +199,19 @@ static int parse_cgroup_devices(const struct pctx *c, json_t *o, const char *p,
 		    spec_get_int(c, e, ep, "minor", -1, INT64_MAX, &d->minor) < 0 ||
 		    spec_get_string(c, e, ep, "access", &access) < 0)
 			return -1;
-		/* An absent access means every kind, as the device cgroup reads it. */
-		const char *acc = access && *access ? access : "rwm";
-		if (strlen(acc) > 3 || strspn(acc, "rwm") != strlen(acc)) {
+		/* An absent access means every kind, as the device cgroup reads it. runc takes
+		 * the r, w and m in the string and ignores any other letter ("rwa" is "rw"), which
+		 * never widens the rule; a string with none of them it refuses, and so do we. */
+		const char *acc = access ? access : "rwm";
+		size_t k = 0;
+		for (const char *l = "rwm"; *l; l++)
+			if (strchr(acc, *l))
+				d->access[k++] = *l;
+		d->access[k] = '\0';
+		if (k == 0) {
 			spec_path_key(kp, ep, "access");
-			return spec_err(c, kp, "\"%s\" is not a subset of \"rwm\"", acc);
+			return spec_err(c, kp, "\"%s\" names none of r, w and m", acc);
 		}
-		memcpy(d->access, acc, strlen(acc) + 1);
 		r->n_devices = i + 1;
 	}
 	return 0;

@@ -15,6 +15,15 @@ cgf() {
 	fi
 }
 
+# The OOM killer's count for the container cgroup $CG.
+cg_oom_kills() {
+	if [ "$CG_MODE" = v2 ]; then
+		awk '$1 == "oom_kill" { print $2 }' "$(cg_path "$CG" "" memory.events)"
+	else
+		awk '$1 == "oom_kill" { print $2 }' "$(cg_path "$CG" memory memory.oom_control)"
+	fi
+}
+
 no_cgroup_left() {
 	local h
 	for h in $(cg_hierarchies); do
@@ -32,6 +41,55 @@ no_cgroup_left() {
 	if [ "$RUNTIME_NAME" = berth ]; then
 		assert_match 'OOM-killed: memory limit 32M reached'
 	fi
+}
+
+@test "memory limit 32M: an OOM kill of a process other than init is reported too" {
+	cfg '.linux.resources.memory = {"limit": 33554432}'
+	# tail holds 100M: the OOM killer takes it, and the shell exits 137 itself (not by a signal).
+	ctr_run sh -c 'head -c 104857600 /dev/zero | tail -c 104857600 >/dev/null'
+	assert_status 137
+	if [ "$RUNTIME_NAME" = berth ]; then
+		assert_match '1 process OOM-killed in the container: memory limit 32M reached'
+	fi
+}
+
+@test "memory limit: a reused cgroup's earlier OOM kills are not reported again" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc reports no OOM kills at run"
+	cfg '.linux.resources.memory = {"limit": 33554432}'
+	set_args sh -c 'head -c 104857600 /dev/zero | tail -c 104857600 >/dev/null'
+	new_id
+	rt run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID" stopped
+	[ "$(cg_oom_kills)" -ge 1 ]
+	# A second container in the same (kept) cgroup whose init dies of SIGKILL without any OOM
+	# must not be called OOM-killed.
+	local first=$ID
+	set_args sleep 1000
+	ID=${MARK}-again
+	echo "$ID" >>"$ITEST_IDS"
+	(BERTH_ITEST_MARK=$MARK timeout -k 5 30 "$RUNTIME" --root "$STATE_ROOT" run -b "$BUNDLE" "$ID" \
+		>"$WORK/again.out" 2>&1 </dev/null 3>&- || echo "exit $?" >>"$WORK/again.out") 3>&- &
+	local bg=$!
+	wait_status "$ID" running
+	rt kill "$ID" KILL
+	wait "$bg"
+	output=$(cat "$WORK/again.out")
+	[ "$output" = "exit 137" ] || { echo "$output" >&2; false; }
+	rt delete "$first"
+}
+
+@test "events: an OOM kill of a process other than init is an oom event" {
+	cfg '.linux.resources.memory = {"limit": 33554432}'
+	ctr_detach sh -c 'while [ ! -e /go ]; do sleep 0.1; done; head -c 104857600 /dev/zero | tail -c 104857600 >/dev/null; sleep 1000'
+	(BERTH_ITEST_MARK=$MARK timeout 30 "$RUNTIME" --root "$STATE_ROOT" events --interval 1s "$ID" \
+		>"$WORK/events" 2>&1 </dev/null 3>&- || true) 3>&- &
+	local ev=$!
+	retry 300 grep -q '"type":"stats"' "$WORK/events"
+	touch "$BUNDLE/rootfs/go"
+	retry 300 grep -q '"type":"oom"' "$WORK/events"
+	grep '"type":"oom"' "$WORK/events" | head -n 1 | jq -e --arg id "$ID" '.id == $id'
+	rt delete --force "$ID"
+	wait "$ev"
 }
 
 @test "memory limit 32M: an allocation under the limit succeeds" {
@@ -112,11 +170,63 @@ no_cgroup_left() {
 	assert_imatch 'not permitted'
 }
 
-@test "devices: a deny rule after the defaults denies /dev/null" {
-	[ "$RUNTIME_NAME" != runc ] || skip "runc 1.1.5 appends its default allow rules after the config's"
+@test "devices: the defaults follow the config's rules, as runc and crun write them: a deny of /dev/null does not take it away" {
 	cfg '.linux.resources.devices += [{"allow": false, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
-	ctr_run sh -c '(echo x > /dev/null) 2>&1'
+	ctr_run sh -c 'echo x > /dev/null && echo wrote'
+	assert_status 0
+	assert_output wrote
+}
+
+@test "devices: allow all, then deny one node: the container starts, the node stays denied, the defaults work" {
+	cfg '.linux.devices = [{"path": "/dev/itest-denied", "type": "c", "major": 240, "minor": 0, "fileMode": 438}]
+		| .linux.resources.devices = [{"allow": true, "access": "rwm"},
+			{"allow": false, "type": "c", "major": 240, "minor": 0, "access": "rw"},
+			{"allow": false, "type": "c", "major": 1, "minor": 7, "access": "rwm"}]'
+	# 240:0 has no driver: allowed, opening it would fail with ENXIO; denied, it fails with EPERM
+	ctr_run sh -c 'head -c 3 /dev/full | wc -c; (echo x > /dev/itest-denied) 2>&1; :'
+	assert_status 0
+	[ "$(sed -n 1p <<<"$output")" = 3 ]
 	assert_imatch 'not permitted'
+}
+
+@test "devices (v1): devices.list holds the config's rule and the defaults after it, as runc writes them" {
+	[ "$CG_MODE" != v2 ] || skip "cgroup v2 has no devices.list (the eBPF program is checked by effect above)"
+	cfg '.linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"},
+		{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "r"}]'
+	ctr_detach sleep 1000
+	local list
+	list=$(tr ' ' _ <"$(cg_path "$CG" devices devices.list)" | sort | xargs)
+	# The config's rule as asked; its narrower /dev/null rule is widened by the default after it.
+	[[ " $list " == *" c_10:229_rw "* ]] || { echo "$list" >&2; false; }
+	[[ " $list " == *" c_1:3_rwm "* ]] || { echo "$list" >&2; false; }
+	[[ " $list " == *" c_*:*_m "* && " $list " == *" b_*:*_m "* ]] || { echo "$list" >&2; false; }
+}
+
+@test "devices: access letters beyond r, w, m are ignored as runc does (\"rwa\" is rw); none of them is refused" {
+	cfg '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwa"},
+		{"allow": false, "type": "c", "major": 1, "minor": 8, "access": "rwmx"}]'
+	ctr_run sh -c 'head -c 1 /dev/urandom | wc -c'
+	assert_status 0
+	assert_output 1
+	for a in "" x; do
+		cfg '.linux.resources.devices[1].access = $a' --arg a "$a"
+		ctr_run true
+		assert_status 1
+		assert_imatch "access"
+		assert_berth_error_line
+	done
+}
+
+@test "update -r with device rules: \"rwa\" is accepted and the default devices stay usable" {
+	ctr_detach sleep 1000
+	echo '{"devices": [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwa"}]}' >"$WORK/res.json"
+	run rt update -r "$WORK/res.json" "$ID"
+	assert_status 0
+	exec_in "$ID" sh -c 'echo x >/dev/null && head -c 1 /dev/urandom | wc -c'
+	assert_status 0
+	assert_output 1
 }
 
 @test "pause freezes the container and resume thaws it" {
