@@ -1,5 +1,7 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,10 +97,76 @@ static int open_parent(int rootfd, const char *path, char *name, struct error *e
 	return resolve_open(rootfd, parent, O_PATH | O_DIRECTORY, err);
 }
 
-/* In a user namespace mknod is not allowed: the host's node is bind-mounted onto a file. */
-static int bind_device(int rootfd, const struct device_entry *d, int pfd, const char *name,
-		       struct error *err)
+static bool node_matches(const struct stat *st, const struct device_entry *d)
 {
+	mode_t fmt = d->type == 'b' ? S_IFBLK : S_IFCHR;
+	return (st->st_mode & S_IFMT) == fmt && (int64_t)major(st->st_rdev) == d->major &&
+	       (int64_t)minor(st->st_rdev) == d->minor;
+}
+
+/* A node of d's type and numbers in dir (a name there, or one level down). */
+static bool find_node_in(const char *dir, const struct device_entry *d, bool descend, char *buf,
+			 size_t size)
+{
+	_cleanup_closedir_ DIR *dp = opendir(dir);
+	struct dirent *de;
+	while (dp && (de = readdir(dp)) != NULL) {
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (node_matches(&st, d)) {
+			snprintf(buf, size, "%s/%s", dir, de->d_name);
+			return true;
+		}
+	}
+	if (!descend || dp == NULL)
+		return false;
+	rewinddir(dp);
+	while ((de = readdir(dp)) != NULL) {
+		char sub[PATH_MAX];
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
+		if (find_node_in(sub, d, false, buf, size))
+			return true;
+	}
+	return false;
+}
+
+/* The host's node to bind for d: its own path when that is a node of its type and numbers,
+ * else one that is, under /dev (a config's /dev/mynull c 1 3 is the host's /dev/null). A fifo
+ * has no numbers: its path only. */
+static int host_node(const struct device_entry *d, char *buf, size_t size)
+{
+	struct stat st;
+	if (d->type == 'p' || (lstat(d->path, &st) == 0 && node_matches(&st, d))) {
+		snprintf(buf, size, "%s", d->path);
+		return 0;
+	}
+	return find_node_in("/dev", d, true, buf, size) ? 0 : -1;
+}
+
+/* In a user namespace mknod is not allowed: the host's node is bind-mounted onto a file.
+ * srcfd: the node the runtime opened for it, or -1 to look it up here. */
+static int bind_device(int rootfd, const struct device_entry *d, int pfd, const char *name,
+		       int srcfd, struct error *err)
+{
+	_cleanup_close_ int own = -1;
+	if (srcfd < 0) {
+		char host[PATH_MAX];
+		if (host_node(d, host, sizeof host) < 0)
+			return error_set(
+			    err, ENOENT,
+			    "device %s: no %c %" PRId64 ":%" PRId64
+			    " node on the host to bind (a user namespace may not mknod)",
+			    d->path, d->type, d->major, d->minor);
+		own = open(host, O_PATH | O_CLOEXEC);
+		if (own < 0)
+			return error_errno(err, "device %s: open the host's node %s", d->path,
+					   host);
+		srcfd = own;
+	}
 	int fd = openat(pfd, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0000);
 	if (fd < 0 && errno != EEXIST)
 		return error_errno(err, "device %s: create the mount point", d->path);
@@ -107,20 +175,21 @@ static int bind_device(int rootfd, const struct device_entry *d, int pfd, const 
 	_cleanup_close_ int target = resolve_open(rootfd, d->path, O_PATH, err);
 	if (target < 0)
 		return -1;
-	char buf[32];
-	if (mount(d->path, fd_path(target, buf), NULL, MS_BIND, NULL) < 0)
+	char sbuf[32], tbuf[32];
+	if (mount(fd_path(srcfd, sbuf), fd_path(target, tbuf), NULL, MS_BIND, NULL) < 0)
 		return error_errno(err, "device %s: bind the host's node", d->path);
 	return 0;
 }
 
-static int create_device(int rootfd, const struct device_entry *d, bool bind, struct error *err)
+static int create_device(int rootfd, const struct device_entry *d, bool bind, int srcfd,
+			 struct error *err)
 {
 	char name[NAME_MAX + 1];
 	_cleanup_close_ int pfd = open_parent(rootfd, d->path, name, err);
 	if (pfd < 0)
 		return -1;
 	if (bind)
-		return bind_device(rootfd, d, pfd, name, err);
+		return bind_device(rootfd, d, pfd, name, srcfd, err);
 
 	mode_t type;
 	switch (d->type) {
@@ -188,16 +257,43 @@ static int dev_links(int rootfd, struct error *err)
 	return 0;
 }
 
-int devices_setup(int rootfd, const struct rootfs_config *cfg, struct error *err)
+/* Slot k: the default devices, then linux.devices. */
+static const struct device_entry *device_slot(const struct rootfs_config *cfg, size_t k)
 {
-	for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
-		if (listed(cfg, default_devices[i].path))
+	if (k < ARRAY_SIZE(default_devices))
+		return listed(cfg, default_devices[k].path) ? NULL : &default_devices[k];
+	k -= ARRAY_SIZE(default_devices);
+	return k < cfg->n_devices ? &cfg->devices[k] : NULL;
+}
+
+size_t devices_slots(const struct rootfs_config *cfg)
+{
+	return ARRAY_SIZE(default_devices) + cfg->n_devices;
+}
+
+int device_source_open(const struct rootfs_config *cfg, int initroot, size_t k)
+{
+	const struct device_entry *d = device_slot(cfg, k);
+	char host[PATH_MAX];
+	struct error e;
+	if (d == NULL || !cfg->new_userns || !devices_needed(cfg) ||
+	    host_node(d, host, sizeof host) < 0)
+		return -1;
+	return resolve_open(initroot, host, O_PATH, &e);
+}
+
+int devices_setup(int rootfd, const struct rootfs_config *cfg, const int *fds, struct error *err)
+{
+	size_t n = devices_slots(cfg);
+	for (size_t k = 0; k < n; k++) {
+		const struct device_entry *d = device_slot(cfg, k);
+		if (d == NULL)
 			continue;
-		if (create_device(rootfd, &default_devices[i], cfg->new_userns, err) < 0)
-			return -1;
+		if (create_device(rootfd, d, cfg->new_userns, fds ? fds[k] : -1, err) < 0)
+			return k < ARRAY_SIZE(default_devices)
+				   ? -1
+				   : error_prefix(err, "linux.devices[%zu]",
+						  k - ARRAY_SIZE(default_devices));
 	}
-	for (size_t i = 0; i < cfg->n_devices; i++)
-		if (create_device(rootfd, &cfg->devices[i], cfg->new_userns, err) < 0)
-			return error_prefix(err, "linux.devices[%zu]", i);
 	return dev_links(rootfd, err);
 }

@@ -188,13 +188,37 @@ static int check_proc_target(int rootfd, int target, const char *type, bool bind
 	return error_set(err, EPERM, "%s cannot be mounted because it is inside /proc", rel);
 }
 
-static int do_bind(int rootfd, const struct mount_entry *m, const struct mount_opts *o,
+static bool is_bind(const struct mount_entry *m, const struct mount_opts *o)
+{
+	return (o->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+int mount_source_open(const struct mount_entry *m, int initroot)
+{
+	struct mount_opts o;
+	struct error e;
+	/* A source in /proc names a process (self, thread-self): the one binding it is init. */
+	if (m->source == NULL || m->source[0] != '/' || container_path_eq(m->source, "/proc") ||
+	    strncmp(m->source, "/proc/", 6) == 0 || mount_opts_parse(m->options, &o, &e) < 0)
+		return -1;
+	bool bind = is_bind(m, &o);
+	mount_opts_free(&o);
+	if (!bind)
+		return -1;
+	/* In the root of init's mount namespace, which is the host's tree before pivot: the
+	 * source means what it means on the host, and the fd is of init's copy of the mount,
+	 * the one its bind must come from. */
+	return resolve_open(initroot, m->source, O_PATH, &e);
+}
+
+static int do_bind(int rootfd, const struct mount_entry *m, const struct mount_opts *o, int given,
 		   struct error *err)
 {
 	if (m->source == NULL)
 		return error_set(err, EINVAL, "a bind mount needs a source");
 	/* The source is a host path chosen by whoever wrote the config: trusted, followed. */
-	_cleanup_close_ int srcfd = open(m->source, O_PATH | O_CLOEXEC);
+	_cleanup_close_ int own = given < 0 ? open(m->source, O_PATH | O_CLOEXEC) : -1;
+	int srcfd = given < 0 ? own : given;
 	struct stat st;
 	if (srcfd < 0 || fstat(srcfd, &st) < 0)
 		return error_errno(err, "bind source %s", m->source);
@@ -222,14 +246,15 @@ static int sysfs_fallback(int rootfd, const struct mount_entry *m, const struct 
 	b.source = (char *)"/sys";
 	struct mount_opts bo = *o;
 	bo.flags |= MS_BIND | MS_REC;
-	return do_bind(rootfd, &b, &bo, err);
+	return do_bind(rootfd, &b, &bo, -1, err);
 }
 
 static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
-			     const struct mount_entry *m, struct mount_opts *o, struct error *err)
+			     const struct mount_entry *m, struct mount_opts *o, int srcfd,
+			     struct error *err)
 {
 	const char *type = m->type && m->type[0] ? m->type : NULL;
-	bool bind = (o->flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
+	bool bind = is_bind(m, o);
 	char buf[32];
 	_cleanup_close_ int under = -1;
 
@@ -242,7 +267,7 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 
 	if (bind) {
 		o->flags |= MS_BIND;
-		if (do_bind(rootfd, m, o, err) < 0)
+		if (do_bind(rootfd, m, o, srcfd, err) < 0)
 			return -1;
 	} else if (type == NULL) {
 		return error_set(err, EINVAL, "no type, and not a bind mount");
@@ -307,14 +332,14 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 }
 
 int mount_entry_apply(int rootfd, const struct rootfs_config *cfg, const struct mount_entry *m,
-		      struct error *err)
+		      int srcfd, struct error *err)
 {
 	if (m->destination == NULL || m->destination[0] == '\0')
 		return error_set(err, EINVAL, "mounts: an entry has no destination");
 	struct mount_opts o;
 	if (mount_opts_parse(m->options, &o, err) < 0)
 		return error_prefix(err, "mount %s", m->destination);
-	int r = mount_entry_inner(rootfd, cfg, m, &o, err);
+	int r = mount_entry_inner(rootfd, cfg, m, &o, srcfd, err);
 	mount_opts_free(&o);
 	if (r < 0)
 		return error_prefix(err, "mount %s", m->destination);

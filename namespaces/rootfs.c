@@ -162,7 +162,24 @@ static unsigned long setup_propagation(unsigned long prop)
 	return prop;
 }
 
-int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
+size_t rootfs_source_slots(const struct rootfs_config *cfg)
+{
+	return cfg->n_mounts + devices_slots(cfg);
+}
+
+int rootfs_source_open(const struct rootfs_config *cfg, int initroot, size_t i)
+{
+	if (i < cfg->n_mounts)
+		return mount_source_open(&cfg->mounts[i], initroot);
+	return device_source_open(cfg, initroot, i - cfg->n_mounts);
+}
+
+static int source_fd(const struct rootfs_config *cfg, size_t i)
+{
+	return i < cfg->n_source_fds ? cfg->source_fds[i] : -1;
+}
+
+static int setup(const struct rootfs_config *cfg, struct error *err)
 {
 	/* The host's mount table: the config has nothing to mount (spec_check_mount_namespace). */
 	if (!cfg->own_mntns)
@@ -194,10 +211,25 @@ int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 	mode_t old = umask(0);
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++)
-		r = mount_entry_apply(rootfd, cfg, &cfg->mounts[i], err);
+		r = mount_entry_apply(rootfd, cfg, &cfg->mounts[i], source_fd(cfg, i), err);
+	const int *dev_fds =
+	    cfg->n_source_fds > cfg->n_mounts ? cfg->source_fds + cfg->n_mounts : NULL;
 	if (r == 0 && devices_needed(cfg))
-		r = devices_setup(rootfd, cfg, err);
+		r = devices_setup(rootfd, cfg, dev_fds, err);
 	umask(old);
+	return r;
+}
+
+int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
+{
+	int r = setup(cfg, err);
+	/* Host objects: none may stay open into the container, whatever --preserve-fds
+	 * leaves inheritable. */
+	for (size_t i = 0; i < cfg->n_source_fds; i++)
+		if (cfg->source_fds[i] >= 0) {
+			close(cfg->source_fds[i]);
+			cfg->source_fds[i] = -1;
+		}
 	return r;
 }
 

@@ -44,11 +44,26 @@ struct rootfs_config {
 	const char
 	    *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
 	const char *mount_label;
+	/* With a new user namespace: what the runtime opened for each source slot (see
+	 * rootfs_source_open), handed to init; -1 where init opens the source itself. init
+	 * closes them all at the end of rootfs_setup. */
+	int *source_fds;
+	size_t n_source_fds;
 };
 
 /* Inside the new mount namespace, before pivot: propagation, rootfs bind, every mount, /dev
  * (default devices, linux.devices, links, /dev/pts/ptmx, /dev/console placeholder). */
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err);
+/* init in a new user namespace runs as the mapped ids and cannot reach a host path below a
+ * directory that only the host's root may search. The runtime opens the bind sources and the
+ * device nodes to bind for it, one slot each: the mounts, then the default devices, then
+ * linux.devices. */
+size_t rootfs_source_slots(const struct rootfs_config *cfg);
+/* Opens what slot i binds, O_PATH, with the caller's credentials but in init's mount namespace
+ * (initroot: its /proc/PID/root, before pivot), so that init can bind it and the host's locked
+ * mount flags stay locked. -1 when there is nothing to open, or it could not be opened here:
+ * init then tries itself and reports the error. */
+int rootfs_source_open(const struct rootfs_config *cfg, int initroot, size_t i);
 /* root.path is the host's "/" (berth box --host): the mount namespace keeps the host's tree as
  * its root; only the spec's mounts are added, in the namespace (nothing reaches the host). */
 bool rootfs_is_host_root(const struct rootfs_config *cfg);

@@ -7,9 +7,14 @@
 
 struct error;
 
-/* Mounts one config entry inside the rootfs (rootfd: O_PATH of the rootfs bind mount). */
+/* Mounts one config entry inside the rootfs (rootfd: O_PATH of the rootfs bind mount). srcfd:
+ * the bind source the runtime opened (rootfs_source_open), or -1 to open m->source here. */
 int mount_entry_apply(int rootfd, const struct rootfs_config *cfg, const struct mount_entry *m,
-		      struct error *err);
+		      int srcfd, struct error *err);
+/* rootfs_source_open for a mount entry and for a device slot. */
+int mount_source_open(const struct mount_entry *m, int initroot);
+size_t devices_slots(const struct rootfs_config *cfg);
+int device_source_open(const struct rootfs_config *cfg, int initroot, size_t k);
 /* MS_REMOUNT|MS_BIND with flags on path (a /proc/self/fd/N); when the kernel refuses because
  * the mount has locked flags (a mount inherited by a user namespace), retries keeping them. */
 int remount_bind(const char *path, const char *what, unsigned long flags, struct error *err);
@@ -23,8 +28,9 @@ bool devices_needed(const struct rootfs_config *cfg);
 const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg);
 /* After pivot: the read-only remount of /dev when its mount asks for it. */
 int dev_remount_readonly(const struct rootfs_config *cfg, struct error *err);
-/* Default devices, linux.devices, the /dev links and /dev/ptmx. */
-int devices_setup(int rootfd, const struct rootfs_config *cfg, struct error *err);
+/* Default devices, linux.devices, the /dev links and /dev/ptmx. fds: the device slots of
+ * cfg->source_fds, or NULL. */
+int devices_setup(int rootfd, const struct rootfs_config *cfg, const int *fds, struct error *err);
 /* After pivot: readonly and masked paths. */
 int paths_readonly(char *const *paths, struct error *err);
 int paths_masked(char *const *paths, struct error *err);

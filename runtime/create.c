@@ -234,6 +234,15 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	r->new_cgroupns = s->linux.ns.listed[NS_CGROUP];
 	r->cgroup_path = c->st.cgroup_path;
 	r->mount_label = s->linux.mount_label;
+	/* Allocated before clone, so init has its own copy to fill (receive_sources). */
+	if (l->new_userns) {
+		r->n_source_fds = rootfs_source_slots(r);
+		r->source_fds = malloc(r->n_source_fds * sizeof *r->source_fds);
+		if (r->source_fds == NULL)
+			return error_set(err, ENOMEM, "mount sources");
+		for (size_t i = 0; i < r->n_source_fds; i++)
+			r->source_fds[i] = -1;
+	}
 
 	if (sysctl_validate(s->linux.sysctl_keys, s->linux.ns.listed[NS_NET],
 			    s->linux.ns.listed[NS_IPC], s->linux.ns.listed[NS_UTS], err) < 0)
@@ -343,6 +352,30 @@ static int hand_listener_to_agent(struct creation *c, int fd, struct error *err)
 	return 0;
 }
 
+/* init in a new user namespace runs as the mapped ids: a bind source below a directory only the
+ * host's root may search is out of its reach. berth opens the sources and device nodes for it,
+ * with its own credentials, while init waits for the maps. They are opened in init's mount
+ * namespace (through /proc/PID/root, still the host's tree), as runc does from inside it: a
+ * bind must come from a mount of init's namespace, and there the host's mount flags are locked
+ * against the container (a clone of the host's mount, open_tree from here, would not be). */
+static int send_mount_sources(struct creation *c, struct error *err)
+{
+	const struct rootfs_config *r = &c->launch.rootfs;
+	if (r->n_source_fds == 0)
+		return 0;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/root", (int)c->pid);
+	_cleanup_close_ int initroot = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (initroot < 0)
+		return error_errno(err, "open %s", path);
+	for (size_t i = 0; i < r->n_source_fds; i++) {
+		_cleanup_close_ int fd = rootfs_source_open(r, initroot, i);
+		if (fd >= 0 && launch_send_fd_arg(c->sock, MSG_MOUNT_SOURCE, (int)i, fd) < 0)
+			return error_errno(err, "send a mount source to init");
+	}
+	return 0;
+}
+
 /* Answers init until it reports ready (or fails). */
 static int talk_to_init(struct creation *c, struct error *err)
 {
@@ -352,6 +385,8 @@ static int talk_to_init(struct creation *c, struct error *err)
 		if (userns_write_maps(c->pid, lx->uid_mappings, lx->n_uid_mappings,
 				      lx->gid_mappings, lx->n_gid_mappings, geteuid() != 0,
 				      err) < 0)
+			return -1;
+		if (send_mount_sources(c, err) < 0)
 			return -1;
 		if (launch_send(c->sock, MSG_USERNS_READY, 0, NULL) < 0)
 			return error_errno(err, "tell init the user namespace is ready");
@@ -424,6 +459,7 @@ static void creation_free(struct creation *c)
 	cgroup_enter_close(&c->launch.cg_enter);
 	seccomp_program_free(c->launch.seccomp);
 	strv_free(c->launch.extra_env);
+	free(c->launch.rootfs.source_fds);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	if (c->rootfd >= 0)

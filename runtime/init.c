@@ -102,13 +102,38 @@ static bool has_any_hooks(const struct spec_hooks *h)
 	       h->n[HOOK_START_CONTAINER];
 }
 
+/* Until the maps are written the parent sends what init could not open as the mapped ids:
+ * the bind sources and device nodes, one slot each. */
+static void receive_sources(struct launch *l)
+{
+	struct rootfs_config *r = &l->rootfs;
+	for (;;) {
+		struct launch_msg m;
+		int fd = -1;
+		if (launch_recv(l->sync_fd, &m, &fd) < 0 ||
+		    (m.type != MSG_MOUNT_SOURCE && m.type != MSG_USERNS_READY)) {
+			struct error e;
+			error_set(&e, EPROTO, "parent went away while waiting for %s",
+				  "the user namespace maps");
+			init_fail(l, &e, "init");
+		}
+		if (m.type == MSG_USERNS_READY)
+			return;
+		if (fd >= 0 && m.err >= 0 && (size_t)m.err < r->n_source_fds &&
+		    r->source_fds[m.err] < 0)
+			r->source_fds[m.err] = fd;
+		else if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* Namespaces, cgroups, network: everything before the file system. */
 static void enter_isolation(struct launch *l)
 {
 	struct error e;
 	const struct spec_linux *lx = &l->spec->linux;
 	if (l->new_userns) {
-		wait_for(l, MSG_USERNS_READY, "the user namespace maps");
+		receive_sources(l);
 		prctl(PR_SET_DUMPABLE, 0); /* see init_main */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			error_errno(&e, "become root in the user namespace (is 0 mapped?)");

@@ -19,10 +19,15 @@ int launch_send(int fd, uint32_t type, int err, const char *text)
 	return n == (ssize_t)sizeof m ? 0 : -1;
 }
 
+int launch_send_fd_arg(int fd, uint32_t type, int arg, int passfd)
+{
+	struct launch_msg m = {.type = type, .err = arg};
+	return send_with_fd(fd, &m, sizeof m, passfd) == (ssize_t)sizeof m ? 0 : -1;
+}
+
 int launch_send_fd(int fd, uint32_t type, int passfd)
 {
-	struct launch_msg m = {.type = type};
-	return send_with_fd(fd, &m, sizeof m, passfd) == (ssize_t)sizeof m ? 0 : -1;
+	return launch_send_fd_arg(fd, type, 0, passfd);
 }
 
 int launch_recv(int fd, struct launch_msg *m, int *passfd)

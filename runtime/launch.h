@@ -14,6 +14,7 @@ enum launch_msg_type {
 	MSG_START,	  /* parent -> init (run, exec): go, without the exec fifo */
 	MSG_SECCOMP,	  /* init -> parent: the seccomp listener fd, as SCM_RIGHTS */
 	MSG_SECCOMP_DONE, /* parent -> init: the listenerPath agent has it */
+	MSG_MOUNT_SOURCE, /* parent -> init: err is a rootfs source slot, its fd as SCM_RIGHTS */
 };
 
 /* The step of a MSG_ERROR whose cause is the process's executable: missing (ENOENT) or not one
@@ -29,7 +30,8 @@ struct launch_msg {
 struct error;
 
 int launch_send(int fd, uint32_t type, int err, const char *text);
-/* With an fd to pass (MSG_PTY, MSG_SECCOMP). */
+/* With an fd to pass (MSG_PTY, MSG_SECCOMP); arg goes in the err field (MSG_MOUNT_SOURCE). */
 int launch_send_fd(int fd, uint32_t type, int passfd);
+int launch_send_fd_arg(int fd, uint32_t type, int arg, int passfd);
 /* Returns 0, or -1 with errno (0 for EOF: the peer died). *passfd receives an fd if one came. */
 int launch_recv(int fd, struct launch_msg *m, int *passfd);

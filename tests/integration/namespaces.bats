@@ -274,3 +274,57 @@ userns_cfg() {
 	wait_status "$ID" running
 	rt delete --force "$ID"
 }
+
+# init in a user namespace runs as the mapped ids: a bind source below a directory only the host's
+# root may search (0700 root, as /root or a private state dir) was opened after the switch and
+# failed with EACCES. The runtime opens it; the container still gets none of the fds it used.
+@test "a user namespace: a bind source below a 0700 root-only host directory is mounted, and no fd of it is left" {
+	userns_cfg
+	mkdir -p "$WORK/private/src"
+	echo private-data >"$WORK/private/src/f"
+	echo private-file >"$WORK/private/file"
+	chmod 700 "$WORK/private"
+	# the mount points exist: the mapped root may not create them in the host-owned rootfs
+	mkdir -p "$BUNDLE/rootfs/mnt"
+	touch "$BUNDLE/rootfs/etc/private"
+	add_mount() { cfg '.mounts += [$m]' --argjson m "$1"; }
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/private/src\", \"options\": [\"rbind\"]}"
+	add_mount "{\"destination\": \"/etc/private\", \"type\": \"bind\", \"source\": \"$WORK/private/file\", \"options\": [\"bind\", \"ro\"]}"
+	ctr_run sh -c 'cat /mnt/f /etc/private; ls /proc/self/fd | xargs'
+	assert_status 0
+	# 3 is ls's own directory
+	assert_output "private-data
+private-file
+0 1 2 3"
+}
+
+# The host's read-only bind stays read-only for the container's root, even with CAP_SYS_ADMIN in its
+# user namespace: the source must come from init's copy of the host's mounts, where the kernel locked
+# the flags (a clone of the host's mount made outside, open_tree, could be remounted rw).
+@test "a user namespace: a bind of a host read-only mount cannot be remounted rw from inside" {
+	userns_cfg
+	mkdir -p "$WORK/rosrc"
+	chmod 777 "$WORK/rosrc"
+	mount --bind "$WORK/rosrc" "$WORK/rosrc"
+	mount -o remount,bind,ro "$WORK/rosrc"
+	mkdir -p "$BUNDLE/rootfs/mnt"
+	cfg '.mounts += [$m] | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' \
+		--argjson m "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$WORK/rosrc\", \"options\": [\"bind\"]}"
+	ctr_run sh -c 'mount -o remount,bind,rw /mnt 2>/dev/null; touch /mnt/x 2>/dev/null && echo wrote || echo read-only'
+	umount "$WORK/rosrc"
+	assert_status 0
+	assert_output read-only
+	[ ! -e "$WORK/rosrc/x" ]
+}
+
+# In a user namespace mknod is not allowed and the host's node is bound instead: a config device
+# whose path the host does not have binds the host's node of the same type and numbers.
+@test "a user namespace: linux.devices /dev/mynull c 1 3, which the host does not have, binds the host's 1:3 node" {
+	userns_cfg
+	[ ! -e /dev/mynull ]
+	cfg '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]'
+	ctr_run sh -c 'stat -c "%F %t:%T" /dev/mynull; echo x > /dev/mynull && echo written'
+	assert_status 0
+	assert_output "character special file 1:3
+written"
+}
