@@ -9,6 +9,7 @@
 #include "lib/error.h"
 #include "lib/strv.h"
 #include "runtime/exec.h"
+#include "runtime/spec.h"
 
 int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 {
@@ -75,8 +76,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 			strv_push(&caps, optarg);
 			break;
 		case 'g': {
-			if (parse_int_arg(optarg, "--additional-gids", 0, UINT32_MAX - 1, &v, err) <
-			    0)
+			if (parse_int_arg(optarg, "--additional-gids", 0, SPEC_ID_MAX, &v, err) < 0)
 				goto out;
 			uint32_t *more = reallocarray(gids, o.n_additional_gids + 1, sizeof *gids);
 			if (more == NULL) {

@@ -50,12 +50,17 @@ static json_t *strv_json(char *const *v)
 	return a;
 }
 
+/* A number or a name; either way at most SPEC_ID_MAX, which the config would refuse anyway. */
 static int parse_id(const char *s, bool group, uint32_t *out, struct error *err)
 {
+	const char *what = group ? "group" : "user";
 	char *end;
 	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*s && *end == '\0' && errno == 0 && v < UINT32_MAX) {
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && *end == '\0') {
+		if (errno == ERANGE || v > SPEC_ID_MAX)
+			return error_set(err, ERANGE, "--user: %s id %s is out of range (0..%u)",
+					 what, s, SPEC_ID_MAX);
 		*out = (uint32_t)v;
 		return 0;
 	}
@@ -63,13 +68,17 @@ static int parse_id(const char *s, bool group, uint32_t *out, struct error *err)
 		struct group *g = getgrnam(s);
 		if (g == NULL)
 			return error_set(err, ENOENT, "--user: no group %s on this host", s);
-		*out = g->gr_gid;
-		return 0;
+		v = g->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+		if (pw == NULL)
+			return error_set(err, ENOENT, "--user: no user %s on this host", s);
+		v = pw->pw_uid;
 	}
-	struct passwd *pw = getpwnam(s);
-	if (pw == NULL)
-		return error_set(err, ENOENT, "--user: no user %s on this host", s);
-	*out = pw->pw_uid;
+	if (v > SPEC_ID_MAX)
+		return error_set(err, ERANGE, "--user: %s %s has id %llu, out of range (0..%u)",
+				 what, s, v, SPEC_ID_MAX);
+	*out = (uint32_t)v;
 	return 0;
 }
 

@@ -33,6 +33,24 @@
 #include "runtime/seccomp.h"
 #include "runtime/terminal.h"
 
+/* A decimal id filling [s, end), at most SPEC_ID_MAX: strtoul alone would take "-1" or wrap
+ * 4294967296 to 0. */
+static int parse_user_id(const char *s, const char *end, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (s == end)
+		return -1;
+	for (const char *c = s; c < end; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(*c - '0');
+		if (v > SPEC_ID_MAX)
+			return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* The process to run: --process FILE, or the container's own process with the command line's
  * changes, as runc builds it. */
 static int build_process(const struct exec_opts *o, const struct spec *spec, struct spec_process *p,
@@ -81,21 +99,19 @@ static int build_process(const struct exec_opts *o, const struct spec *spec, str
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		strv_env_set(&p->env, o->env[i]);
 	if (o->user) {
-		char *end;
-		unsigned long uid = strtoul(o->user, &end, 10);
-		unsigned long gid = p->user.gid;
-		if (end == o->user || (*end && *end != ':'))
+		const char *gid_text = strchr(o->user, ':');
+		uint32_t uid, gid = p->user.gid;
+		if (parse_user_id(o->user, gid_text ? gid_text : strchr(o->user, '\0'), &uid) < 0)
+			return error_set(
+			    err, EINVAL,
+			    "exec: --user: expected UID[:GID] with ids in 0..%u, got \"%s\"",
+			    SPEC_ID_MAX, o->user);
+		if (gid_text && parse_user_id(gid_text + 1, strchr(gid_text, '\0'), &gid) < 0)
 			return error_set(err, EINVAL,
-					 "exec: --user: expected UID[:GID], got \"%s\"", o->user);
-		if (*end == ':') {
-			char *gend;
-			gid = strtoul(end + 1, &gend, 10);
-			if (gend == end + 1 || *gend)
-				return error_set(err, EINVAL, "exec: --user: invalid GID in \"%s\"",
-						 o->user);
-		}
-		p->user.uid = (uint32_t)uid;
-		p->user.gid = (uint32_t)gid;
+					 "exec: --user: invalid GID in \"%s\" (expected 0..%u)",
+					 o->user, SPEC_ID_MAX);
+		p->user.uid = uid;
+		p->user.gid = gid;
 	}
 	for (size_t i = 0; o->caps && o->caps[i]; i++) {
 		int cap = capability_from_name(o->caps[i]);

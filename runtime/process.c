@@ -421,27 +421,68 @@ static int drop_bounding(uint64_t keep, uint64_t current, int last, struct error
 	return 0;
 }
 
-static int set_user(const struct spec_user *u, struct error *err)
+/* setgroups as asked, then the list read back: the process must never run with groups other
+ * than the ones the config gives. */
+static int set_groups(const struct spec_user *u, struct error *err)
 {
 	gid_t *gids = u->n_additional_gids ? (gid_t *)u->additional_gids : NULL;
 	if (setgroups(u->n_additional_gids, gids) < 0) {
 		/* A user namespace with setgroups "deny" refuses even an empty list; with nothing
 		 * to set, the inherited groups (unmapped, so harmless) may stay. */
-		if (!(errno == EPERM && u->n_additional_gids == 0))
-			return error_errno(err, "process.user.additionalGids: setgroups");
+		if (errno == EPERM && u->n_additional_gids == 0)
+			return 0;
+		error_errno(err, "process.user.additionalGids: setgroups");
+		if (err->err == EPERM)
+			error_append(err, " (setgroups is denied in this user namespace)");
+		return -1;
 	}
+	int n = getgroups(0, NULL);
+	_cleanup_free_ gid_t *now = n > 0 ? calloc((size_t)n, sizeof *now) : NULL;
+	if (n < 0 || (n > 0 && (now == NULL || getgroups(n, now) != n)))
+		return error_errno(err, "process.user.additionalGids: getgroups");
+	bool same = (size_t)n == u->n_additional_gids;
+	for (size_t i = 0; same && i < u->n_additional_gids; i++) {
+		same = false;
+		for (int j = 0; j < n && !same; j++)
+			same = now[j] == u->additional_gids[i];
+	}
+	if (!same)
+		return error_cause(
+		    err, EPERM, "process.user.additionalGids: setgroups left %d other groups", n);
+	return 0;
+}
+
+static int set_user(const struct spec_user *u, struct error *err)
+{
+	if (set_groups(u, err) < 0)
+		return -1;
 	if (setresgid(u->gid, u->gid, u->gid) < 0) {
 		error_errno(err, "process.user.gid: setresgid %u", u->gid);
 		if (err->err == EINVAL)
 			error_append(err, " (not mapped in the user namespace)");
 		return -1;
 	}
+	/* (gid_t)-1 would be taken as "unchanged": read back what the kernel did. */
+	gid_t rg, eg, sg;
+	if (getresgid(&rg, &eg, &sg) < 0)
+		return error_errno(err, "process.user.gid: getresgid");
+	if (rg != u->gid || eg != u->gid || sg != u->gid)
+		return error_cause(err, EPERM,
+				   "process.user.gid: setresgid %u left the group ids at %u/%u/%u",
+				   u->gid, rg, eg, sg);
 	if (setresuid(u->uid, u->uid, u->uid) < 0) {
 		error_errno(err, "process.user.uid: setresuid %u", u->uid);
 		if (err->err == EINVAL)
 			error_append(err, " (not mapped in the user namespace)");
 		return -1;
 	}
+	uid_t ru, eu, su;
+	if (getresuid(&ru, &eu, &su) < 0)
+		return error_errno(err, "process.user.uid: getresuid");
+	if (ru != u->uid || eu != u->uid || su != u->uid)
+		return error_cause(err, EPERM,
+				   "process.user.uid: setresuid %u left the user ids at %u/%u/%u",
+				   u->uid, ru, eu, su);
 	return 0;
 }
 

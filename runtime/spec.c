@@ -266,14 +266,23 @@ int spec_get_idmaps(const struct pctx *c, json_t *obj, const char *prefix, const
 		json_t *e = NULL;
 		uint64_t cid, hid, size;
 		if (array_object(c, arr, path, i, p, &e) < 0 ||
-		    spec_require(c, spec_get_uint(c, e, p, "containerID", UINT32_MAX, &cid), p,
+		    spec_require(c, spec_get_uint(c, e, p, "containerID", SPEC_ID_MAX, &cid), p,
 				 "containerID") < 0 ||
-		    spec_require(c, spec_get_uint(c, e, p, "hostID", UINT32_MAX, &hid), p,
+		    spec_require(c, spec_get_uint(c, e, p, "hostID", SPEC_ID_MAX, &hid), p,
 				 "hostID") < 0 ||
 		    spec_require(c, spec_get_uint(c, e, p, "size", UINT32_MAX, &size), p, "size") <
 			0) {
 			free(m);
 			return -1;
+		}
+		/* Every id of the range, not only its start, must be a valid one. */
+		uint64_t last = (cid > hid ? cid : hid) + size - 1;
+		if (size > 0 && last > SPEC_ID_MAX) {
+			free(m);
+			return spec_err(
+			    c, p, "the range of %" PRIu64 " ids from %s %" PRIu64 " ends past %u",
+			    size, cid > hid ? "containerID" : "hostID", cid > hid ? cid : hid,
+			    SPEC_ID_MAX);
 		}
 		m[i] = (struct id_mapping){(uint32_t)cid, (uint32_t)hid, (uint32_t)size};
 	}
@@ -477,10 +486,10 @@ static int get_user(const struct pctx *c, json_t *o, const char *p, struct spec_
 {
 	uint64_t v;
 	int rc;
-	if ((rc = spec_get_uint(c, o, p, "uid", UINT32_MAX, &v)) < 0)
+	if ((rc = spec_get_uint(c, o, p, "uid", SPEC_ID_MAX, &v)) < 0)
 		return -1;
 	u->uid = rc ? (uint32_t)v : 0;
-	if ((rc = spec_get_uint(c, o, p, "gid", UINT32_MAX, &v)) < 0)
+	if ((rc = spec_get_uint(c, o, p, "gid", SPEC_ID_MAX, &v)) < 0)
 		return -1;
 	u->gid = rc ? (uint32_t)v : 0;
 	if ((rc = spec_get_uint(c, o, p, "umask", 07777, &v)) < 0)
@@ -499,7 +508,7 @@ static int get_user(const struct pctx *c, json_t *o, const char *p, struct spec_
 			return error_set(c->err, ENOMEM, "%s: %s", c->doc, ap);
 		for (size_t i = 0; i < n; i++) {
 			spec_path_idx(ep, ap, i);
-			if (spec_val_uint(c, json_array_get(arr, i), ep, UINT32_MAX, &v) < 0)
+			if (spec_val_uint(c, json_array_get(arr, i), ep, SPEC_ID_MAX, &v) < 0)
 				return -1;
 			u->additional_gids[i] = (uint32_t)v;
 		}

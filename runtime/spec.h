@@ -30,6 +30,10 @@ struct spec_capabilities {
 	char **unknown; /* names skipped, for a warning */
 };
 
+/* The highest uid or gid a config may name, as in runc: (uid_t)-1 means "unchanged" to
+ * setresuid, so 4294967295 would leave the process with init's ids (root). */
+#define SPEC_ID_MAX 2147483647u
+
 struct spec_user {
 	uint32_t uid, gid;
 	bool has_umask;

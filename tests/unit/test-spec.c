@@ -86,7 +86,7 @@ static char *write_tmp(const char *name, const char *data, size_t len)
 static const char *full_config =
     "{'ociVersion': '1.3.0',"
     " 'process': {'terminal': true, 'consoleSize': {'height': 25, 'width': 80},"
-    "  'user': {'uid': 1000, 'gid': 4294967295, 'umask': 18, 'additionalGids': [5, 6, 7],"
+    "  'user': {'uid': 1000, 'gid': 2147483647, 'umask': 18, 'additionalGids': [5, 6, 7],"
     "           'username': 'alice'},"
     "  'args': ['/bin/sh', '-c', 'echo hi'], 'commandLine': 'sh -c x',"
     "  'env': ['PATH=/bin', 'A=b=c'], 'cwd': '/work',"
@@ -178,7 +178,8 @@ static void test_full(void)
 	is_str(s->oci_version, "1.3.0", "ociVersion");
 	ok(s->has_process && p->terminal, "process.terminal");
 	ok(p->has_console_size && p->console_height == 25 && p->console_width == 80, "consoleSize");
-	ok(p->user.uid == 1000 && p->user.gid == 4294967295u, "user uid/gid (gid at uint32 max)");
+	ok(p->user.uid == 1000 && p->user.gid == 2147483647u,
+	   "user uid/gid (gid at the highest id)");
 	ok(p->user.has_umask && p->user.umask == 18, "umask");
 	ok(p->user.n_additional_gids == 3 && p->user.additional_gids[0] == 5 &&
 	       p->user.additional_gids[2] == 7,
@@ -368,11 +369,11 @@ static const struct bad bad_cases[] = {
     {"'linux': {'namespaces': {'type': 'pid'}}",
      "config.json: linux.namespaces: expected an array"},
     {"'process': {'args': ['x'], 'user': {'uid': -1}}",
-     "config.json: process.user.uid: -1 is out of range (0..4294967295)"},
+     "config.json: process.user.uid: -1 is out of range (0..2147483647)"},
     {"'process': {'args': ['x'], 'user': {'gid': 4294967296}}",
-     "config.json: process.user.gid: 4294967296 is out of range (0..4294967295)"},
+     "config.json: process.user.gid: 4294967296 is out of range (0..2147483647)"},
     {"'process': {'args': ['x'], 'user': {'additionalGids': [1, -2]}}",
-     "config.json: process.user.additionalGids[1]: -2 is out of range (0..4294967295)"},
+     "config.json: process.user.additionalGids[1]: -2 is out of range (0..2147483647)"},
     {"'process': {'args': ['x'], 'rlimits': [{'type': 'RLIMIT_NOFILE', 'hard': 10, 'soft': 20}]}",
      "config.json: process.rlimits[0].soft: soft limit 20 is above the hard limit 10"},
     {"'process': {'args': ['x'], 'rlimits': [{'type': 'RLIMIT_BOGUS', 'hard': 1, 'soft': 1}]}",
@@ -411,8 +412,30 @@ static const struct bad bad_cases[] = {
     {"'hooks': {'createRuntime': {'path': '/x'}}",
      "config.json: hooks.createRuntime: expected an array"},
     {"'annotations': {'a': 1}", "config.json: annotations.a: expected a string"},
+    /* (uid_t)-1 is "unchanged" to setresuid: it would leave the process root. */
+    {"'process': {'args': ['x'], 'user': {'uid': 4294967295, 'gid': 4294967295}}",
+     "config.json: process.user.uid: 4294967295 is out of range (0..2147483647)"},
+    {"'process': {'args': ['x'], 'user': {'uid': 0, 'gid': 2147483648}}",
+     "config.json: process.user.gid: 2147483648 is out of range (0..2147483647)"},
+    {"'process': {'args': ['x'], 'user': {'additionalGids': [1, 4294967295]}}",
+     "config.json: process.user.additionalGids[1]: 4294967295 is out of range (0..2147483647)"},
+    {"'linux': {'uidMappings': [{'containerID': 4294967295, 'hostID': 0, 'size': 1}]}",
+     "config.json: linux.uidMappings[0].containerID: 4294967295 is out of range "
+     "(0..2147483647)"},
+    {"'linux': {'gidMappings': [{'containerID': 0, 'hostID': 2147483648, 'size': 1}]}",
+     "config.json: linux.gidMappings[0].hostID: 2147483648 is out of range (0..2147483647)"},
+    {"'linux': {'uidMappings': [{'containerID': 0, 'hostID': 2147418112, 'size': 65537}]}",
+     "config.json: linux.uidMappings[0]: the range of 65537 ids from hostID 2147418112 ends "
+     "past 2147483647"},
+    {"'linux': {'gidMappings': [{'containerID': 1, 'hostID': 0, 'size': 4294967295}]}",
+     "config.json: linux.gidMappings[0]: the range of 4294967295 ids from containerID 1 ends "
+     "past 2147483647"},
+    {"'mounts': [{'destination': '/a', 'uidMappings': [{'containerID': 2147483647, "
+     "'hostID': 0, 'size': 2}]}]",
+     "config.json: mounts[0].uidMappings[0]: the range of 2 ids from containerID 2147483647 "
+     "ends past 2147483647"},
     {"'linux': {'uidMappings': [{'containerID': 0, 'hostID': -5, 'size': 1}]}",
-     "config.json: linux.uidMappings[0].hostID: -5 is out of range (0..4294967295)"},
+     "config.json: linux.uidMappings[0].hostID: -5 is out of range (0..2147483647)"},
     {"'linux': {'timeOffsets': {'realtime': {'secs': 1}}}",
      "config.json: linux.timeOffsets.realtime: unknown clock (monotonic or boottime)"},
     {"'linux': {'timeOffsets': {'boottime': {'nanosecs': 1000000000}}}",
@@ -480,6 +503,24 @@ static const struct bad bad_cases[] = {
     {"'linux': []", "config.json: linux: expected an object"},
     {"'hostname': 5", "config.json: hostname: expected a string"},
 };
+
+static void test_id_limits(void)
+{
+	struct error err = {0};
+	struct spec *s =
+	    parse("{'ociVersion': '1.3.0', 'root': {'path': 'r'}, 'process': {'args':"
+		  " ['x'], 'user': {'uid': 2147483647, 'gid': 2147483647, "
+		  "'additionalGids': [2147483647]}}, 'linux': {'namespaces': [{'type': "
+		  "'user'}], 'uidMappings': [{'containerID': 0, 'hostID': 2147418112, "
+		  "'size': 65536}], 'gidMappings': [{'containerID': 2147483647, "
+		  "'hostID': 2147483647, 'size': 1}]}}",
+		  &err);
+	ok(s && s->process.user.uid == 2147483647u && s->process.user.gid == 2147483647u &&
+	       s->process.user.additional_gids[0] == 2147483647u &&
+	       s->linux.uid_mappings[0].size == 65536,
+	   "ids and map ranges up to 2147483647 accepted (%s)", err.msg);
+	spec_free(s);
+}
 
 static void test_errors(void)
 {
@@ -577,6 +618,13 @@ static void test_process_and_resources(void)
 	j = load("{'args': ['x'], 'user': {'uid': 'root'}}");
 	ok(spec_parse_process(j, "process.json", &p, &err) < 0, "spec_parse_process rejects");
 	is_str(err.msg, "process.json: user.uid: expected an integer", "path relative to document");
+	json_decref(j);
+
+	/* exec --process FILE goes through the same limits. */
+	j = load("{'args': ['x'], 'user': {'uid': 4294967295}}");
+	ok(spec_parse_process(j, "process.json", &p, &err) < 0, "process file: uid -1 refused");
+	is_str(err.msg, "process.json: user.uid: 4294967295 is out of range (0..2147483647)",
+	       "process file: uid range message");
 	json_decref(j);
 
 	struct cgroup_resources r;
@@ -882,6 +930,7 @@ int main(void)
 	test_full();
 	test_minimal();
 	test_errors();
+	test_id_limits();
 	test_files();
 	test_process_and_resources();
 	test_defaults();

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# bats file_tags=process
+# The process's identity: uids and gids in range everywhere they are given.
+
+load helpers
+
+# create_ctr: `create` of the bundle as it is; its exit status in $status, its output in $output.
+create_ctr() {
+	new_id
+	status=0
+	rt create -b "$BUNDLE" "$ID" </dev/null >"$WORK/create.out" 2>&1 3>&- || status=$?
+	output=$(cat "$WORK/create.out")
+}
+
+# create_fails: create must fail with one line and leave no container.
+create_fails() {
+	create_ctr
+	[ "$status" -ne 0 ] || { echo "create succeeded: $output" >&2; return 1; }
+	assert_berth_error_line
+	local said=$output
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	output=$said
+}
+
+# A user namespace mapping 0-65535 to 200000-265535: ids above 65535 are not mapped in it.
+userns() {
+	chmod 755 "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$WORK" "$BUNDLE"
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+}
+
+@test "user: uid and gid 4294967295 are refused, never run as root" {
+	cfg '.process.user = {"uid": 4294967295, "gid": 4294967295}'
+	ctr_run id
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch '2147483647'
+	[[ $output != *uid=0* ]]
+}
+
+@test "user: uid 2147483648 is refused, 2147483647 runs" {
+	cfg '.process.user = {"uid": 2147483648, "gid": 0}'
+	ctr_run id -u
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	[ "$RUNTIME_NAME" != berth ] || assert_match 'process\.user\.uid: 2147483648 is out of range'
+	cfg '.process.user = {"uid": 2147483647, "gid": 2147483647}'
+	ctr_run sh -c 'id -u; id -g'
+	assert_status 0
+	assert_output "2147483647
+2147483647"
+}
+
+@test "user: an additionalGids entry above 2147483647 is refused" {
+	cfg '.process.user = {"uid": 0, "gid": 0, "additionalGids": [10, 4294967295]}'
+	ctr_run id
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	assert_imatch '2147483647'
+	[ "$RUNTIME_NAME" != berth ] || assert_match 'process\.user\.additionalGids\[1\]'
+}
+
+@test "linux.uidMappings: an id range ending past 2147483647 is refused" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 passes such maps to the kernel"
+	userns
+	cfg '.linux.uidMappings = [{"containerID": 0, "hostID": 2147418112, "size": 65537}]'
+	create_fails
+	assert_match 'linux\.uidMappings\[0\].*2147483647'
+	cfg '.linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 4294967295, "hostID": 200000, "size": 1}]'
+	create_fails
+	assert_match 'linux\.gidMappings\[0\]\.containerID: 4294967295 is out of range'
+}
+
+@test "exec --user and --additional-gids above 2147483647 are refused" {
+	ctr_detach sleep 100
+	local wraps=4294967296
+	# runc 1.1.5 wraps that one to 0 and runs the process as root.
+	[ "$RUNTIME_NAME" = berth ] || wraps=
+	for u in 4294967295 4294967295:4294967295 0:4294967295 2147483648 $wraps; do
+		run rt exec --env "BERTH_ITEST_MARK=$MARK" --user "$u" "$ID" id </dev/null
+		[ "$status" -ne 0 ] || { echo "--user $u ran: $output" >&2; return 1; }
+		[[ $output != *uid=0* ]]
+		assert_berth_error_line
+	done
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --additional-gids 4294967295 "$ID" id </dev/null
+	[ "$status" -ne 0 ]
+	assert_berth_error_line
+	run rt exec --env "BERTH_ITEST_MARK=$MARK" --user 2147483647:2147483647 "$ID" sh -c 'id -u; id -g' </dev/null
+	assert_status 0
+	assert_output "2147483647
+2147483647"
+}
+
+@test "box: -u with an id above 2147483647 is refused" {
+	[ "$RUNTIME_NAME" = berth ] || skip "berth box is berth's own"
+	for u in 4294967294 2147483648 0:4294967294; do
+		run rt box --host --cgroup-parent "$CG_TEST" -u "$u" -- id </dev/null
+		[ "$status" -ne 0 ] || { echo "-u $u ran: $output" >&2; return 1; }
+		assert_berth_error_line
+		assert_match -- '--user: .*out of range \(0\.\.2147483647\)'
+	done
+}
