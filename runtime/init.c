@@ -432,6 +432,10 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
 	if (exe == NULL)
 		init_fail(l, &e, LAUNCH_STEP_EXEC);
+	/* Before the process is released, so that create, not the container's stderr after
+	 * start, says what cannot be done. */
+	if (process_check_late(l->process, &e) < 0)
+		init_fail(l, &e, "process");
 	char **env = build_env(l);
 	fence_fds(l);
 	/* A listener fd must reach the agent through the parent, and after MSG_READY create's

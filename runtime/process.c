@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -486,6 +487,62 @@ static int set_user(const struct spec_user *u, struct error *err)
 	return 0;
 }
 
+/* Whether the credentials can take this id here, without taking it: setfsuid refuses exactly
+ * the ids setresuid would (those not mapped in the user namespace), only touches the file-system
+ * id, and is undone at once. setfsuid(-1) changes nothing and returns the current one. */
+static bool uid_mapped(uid_t uid)
+{
+	uid_t before = (uid_t)setfsuid((uid_t)-1);
+	if (uid == before)
+		return true;
+	/* Leaving fsuid 0 drops the file capabilities from the effective set; put them back. */
+	cap_t caps = cap_get_proc();
+	setfsuid(uid);
+	bool mapped = (uid_t)setfsuid((uid_t)-1) == uid;
+	setfsuid(before);
+	if (caps) {
+		cap_set_proc(caps);
+		cap_free(caps);
+	}
+	return mapped;
+}
+
+static bool gid_mapped(gid_t gid)
+{
+	gid_t before = (gid_t)setfsgid((gid_t)-1);
+	if (gid == before)
+		return true;
+	setfsgid(gid);
+	bool mapped = (gid_t)setfsgid((gid_t)-1) == gid;
+	setfsgid(before);
+	return mapped;
+}
+
+/* The user and groups, checked before the process is released: the groups are set (init is
+ * root either way, so they change nothing it can do), the ids only tried. */
+static int check_user(const struct spec_user *u, struct error *err)
+{
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		if (!gid_mapped(u->additional_gids[i]))
+			return error_cause(err, EINVAL,
+					   "process.user.additionalGids[%zu]: %u is not "
+					   "mapped in the container's user namespace",
+					   i, u->additional_gids[i]);
+	if (set_groups(u, err) < 0)
+		return -1;
+	if (!gid_mapped(u->gid))
+		return error_cause(err, EINVAL,
+				   "process.user.gid: %u is not mapped in the container's user "
+				   "namespace",
+				   u->gid);
+	if (!uid_mapped(u->uid))
+		return error_cause(err, EINVAL,
+				   "process.user.uid: %u is not mapped in the container's user "
+				   "namespace",
+				   u->uid);
+	return 0;
+}
+
 static int set_cap_flag(cap_t caps, cap_flag_t flag, uint64_t mask)
 {
 	cap_value_t list[64];
@@ -532,13 +589,48 @@ static int set_caps(const struct spec_capabilities *c, uint64_t known, struct er
 	return 0;
 }
 
+/* No capabilities object: runc drops them all. */
+static const struct spec_capabilities *caps_of(const struct spec_process *p)
+{
+	static const struct spec_capabilities none = {0};
+	return p->caps.set ? &p->caps : &none;
+}
+
+static uint64_t known_caps(int last)
+{
+	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+}
+
+/* The final list, set and undone: the kernel refuses one with no CPU the cgroup allows. */
+static int check_final_affinity(const struct spec_process *p, struct error *err)
+{
+	if (!p->exec_cpu_affinity_final || !*p->exec_cpu_affinity_final)
+		return 0;
+	cpu_set_t now;
+	if (sched_getaffinity(0, sizeof now, &now) < 0)
+		return error_errno(err, "process.execCPUAffinity.final: sched_getaffinity");
+	if (set_affinity("process.execCPUAffinity.final", p->exec_cpu_affinity_final, err) < 0)
+		return -1;
+	if (sched_setaffinity(0, sizeof now, &now) < 0)
+		return error_errno(err, "process.execCPUAffinity: restoring the initial affinity");
+	return 0;
+}
+
+int process_check_late(const struct spec_process *p, struct error *err)
+{
+	int last = capability_last();
+	if (check_caps(caps_of(p), known_caps(last), current_bounding(last), err) < 0)
+		return -1;
+	if (check_user(&p->user, err) < 0)
+		return -1;
+	return check_final_affinity(p, err);
+}
+
 int process_drop_privileges(const struct spec_process *p, struct error *err)
 {
 	int last = capability_last();
-	uint64_t known = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
-	/* No capabilities object: runc drops them all. */
-	struct spec_capabilities none = {0};
-	const struct spec_capabilities *c = p->caps.set ? &p->caps : &none;
+	uint64_t known = known_caps(last);
+	const struct spec_capabilities *c = caps_of(p);
 
 	uint64_t bounding = current_bounding(last);
 	if (check_caps(c, known, bounding, err) < 0)

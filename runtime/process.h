@@ -1,5 +1,6 @@
 /* The container process's attributes, applied by init (and by exec) in this order:
- *   process_apply_early -> chdir/lookup -> process_drop_privileges -> (fifo) -> seccomp -> execve.
+ *   process_apply_early -> chdir/lookup -> process_check_late -> (fifo)
+ *   -> process_drop_privileges -> seccomp -> execve.
  */
 #pragma once
 #include <sched.h>
@@ -14,8 +15,13 @@ int process_apply_early(const struct spec_process *p, const struct spec_personal
 /* Finds args[0] in the container (PATH from the process env when it has no '/'), checking that it
  * is an executable regular file. Returns a malloc'd path. */
 char *process_find_executable(const struct spec_process *p, struct error *err);
-/* setgroups, setresgid, setresuid, then the five capability sets (bounding first, ambient last),
- * then no_new_privs when asked. The caller is root in its user namespace. */
+/* What the steps after start (process_drop_privileges, process_apply_final_affinity) will do,
+ * checked while create can still fail: the capabilities against this host's bounding set and
+ * each other, the uid and gids against the user namespace's maps, the final CPU list against
+ * the cgroup's CPUs. Sets the supplementary groups. */
+int process_check_late(const struct spec_process *p, struct error *err);
+/* setgroups, setresgid, setresuid (each read back), then the five capability sets (bounding first,
+ * ambient last), then no_new_privs when asked. The caller is root in its user namespace. */
 int process_drop_privileges(const struct spec_process *p, struct error *err);
 /* execCPUAffinity.final, applied just before execve (without a final list but with an initial
  * one, the affinity goes back to every CPU the cgroup allows). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # bats file_tags=process
-# The process's identity: uids and gids in range everywhere they are given.
+# The process's identity: uids and gids in range everywhere they are given; what start would
+# apply (capabilities, user, groups, final CPU affinity) checked while create can still fail.
 
 load helpers
 
@@ -103,4 +104,58 @@ userns() {
 		assert_berth_error_line
 		assert_match -- '--user: .*out of range \(0\.\.2147483647\)'
 	done
+}
+
+@test "create fails, with one line, when a capability is not in the host's bounding set" {
+	# CAP_SYS_RESOURCE (24) is missing from this host's bounding set (HOST.md).
+	[ $((0x$(awk '/^CapBnd:/ { print $2 }' /proc/self/status) >> 24 & 1)) -eq 0 ] ||
+		skip "this host has CAP_SYS_RESOURCE"
+	cfg '.process.capabilities |= (.bounding += ["CAP_SYS_RESOURCE"]
+		| .effective += ["CAP_SYS_RESOURCE"] | .permitted += ["CAP_SYS_RESOURCE"])'
+	set_args true
+	create_fails
+	assert_imatch 'CAP_SYS_RESOURCE|caps'
+}
+
+@test "create fails, with one line, when process.user.uid is not mapped in the user namespace" {
+	userns
+	cfg '.process.user = {"uid": 70000, "gid": 0}'
+	set_args true
+	create_fails
+	assert_imatch 'uid.*unmapped|uid: 70000 is not mapped'
+}
+
+@test "create fails, with one line, when process.user.gid is not mapped in the user namespace" {
+	userns
+	cfg '.process.user = {"uid": 0, "gid": 70000}'
+	set_args true
+	create_fails
+	assert_imatch 'gid.*unmapped|gid: 70000 is not mapped'
+}
+
+@test "create fails, with one line, when an additionalGids entry is not mapped in the user namespace" {
+	userns
+	cfg '.process.user = {"uid": 0, "gid": 0, "additionalGids": [1, 70000]}'
+	set_args true
+	create_fails
+	assert_imatch 'setgroups|additionalGids\[1\]: 70000 is not mapped'
+}
+
+@test "create fails, with one line, when execCPUAffinity.final has no CPU the process may use" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 has no execCPUAffinity"
+	cfg '.process.execCPUAffinity = {"final": "1000"}'
+	set_args true
+	create_fails
+	assert_match 'execCPUAffinity\.final'
+}
+
+@test "a user namespace: mapped uid, gid and groups run, without capabilities left" {
+	userns
+	cfg '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [10, 20]}'
+	ctr_run sh -c 'id -u; id -g; id -G; grep ^CapEff: /proc/self/status'
+	assert_status 0
+	assert_output "1000
+1000
+1000 10 20
+CapEff:	0000000000000000"
 }
