@@ -436,6 +436,8 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	 * start, says what cannot be done. */
 	if (process_check_late(l->process, &e) < 0)
 		init_fail(l, &e, "process");
+	if (l->process->terminal && terminal_give_to_user(l->process, &e) < 0)
+		init_fail(l, &e, "terminal");
 	char **env = build_env(l);
 	fence_fds(l);
 	/* A listener fd must reach the agent through the parent, and after MSG_READY create's

@@ -75,6 +75,17 @@ int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error
 	return 0;
 }
 
+int terminal_give_to_user(const struct spec_process *p, struct error *err)
+{
+	struct stat st;
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return error_errno(err, "stat the pty");
+	/* The group stays devpts' own (gid=5, tty, in the usual mount options), as with runc. */
+	if (st.st_uid != p->user.uid && fchown(STDIN_FILENO, p->user.uid, (gid_t)-1) < 0)
+		return error_errno(err, "give the pty to uid %u", p->user.uid);
+	return 0;
+}
+
 int terminal_send_to_socket(const char *path, int fd, struct error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};

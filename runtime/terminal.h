@@ -14,6 +14,9 @@ struct error;
  * the slave onto /dev/console, makes it the controlling terminal and fds 0-2. The caller is
  * already a session leader (init_main and exec_main call setsid). */
 int terminal_setup_child(const struct spec_process *p, int sync_fd, struct error *err);
+/* After terminal_setup_child, once process.user is known to be mapped: the pty (fds 0-2) becomes
+ * the process user's, so a non-root process owns its terminal. */
+int terminal_give_to_user(const struct spec_process *p, struct error *err);
 /* Sends fd over the unix socket at path (SCM_RIGHTS). */
 int terminal_send_to_socket(const char *path, int fd, struct error *err);
 

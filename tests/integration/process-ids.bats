@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # bats file_tags=process
 # The process's identity: uids and gids in range everywhere they are given; what start would
-# apply (capabilities, user, groups, final CPU affinity) checked while create can still fail.
+# apply (capabilities, user, groups, final CPU affinity) checked while create can still fail; the
+# terminal owned by the process's user.
 
 load helpers
 
@@ -31,6 +32,14 @@ userns() {
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+}
+
+# in_tty CMD...: the runtime under a fresh pseudo-terminal from script(1).
+in_tty() {
+	local c="BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT'" a
+	for a in "$@"; do c+=" $(printf '%q' "$a")"; done
+	run script -qec "$c" /dev/null </dev/null 3>&-
+	output=${output//$'\r'/}
 }
 
 @test "user: uid and gid 4294967295 are refused, never run as root" {
@@ -158,4 +167,29 @@ userns() {
 1000
 1000 10 20
 CapEff:	0000000000000000"
+}
+
+@test "terminal: the pty belongs to the process's user and the tty group (create, start)" {
+	cfg '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'stat -c %u:%g "$(tty)"; id -u'
+	new_id
+	python3 "$ITEST_DIR/console-recv.py" "$WORK/cs" >"$WORK/console.out" 2>&1 3>&- &
+	recv=$!
+	retry 300 test -e "$WORK/cs.ready"
+	rt create --console-socket "$WORK/cs" -b "$BUNDLE" "$ID" </dev/null >"$WORK/create.out" 2>&1 3>&-
+	rt start "$ID"
+	wait_status "$ID" stopped
+	retry 300 sh -c "! kill -0 $recv 2>/dev/null"
+	wait "$recv"
+	out=$(tr -d '\r' <"$WORK/console.out")
+	[ "$out" = "1000:5
+1000" ] || { echo "got: $out" >&2; return 1; }
+}
+
+@test "terminal: exec --tty gives the pty to the exec'd user" {
+	ctr_detach sleep 100
+	in_tty exec -t --env "BERTH_ITEST_MARK=$MARK" --user 1000:1000 "$ID" sh -c 'stat -c %u:%g "$(tty)"'
+	assert_status 0
+	# script(1) may put its end-of-input before the line, so the match is not anchored at ^
+	grep -qE '1000:5$' <<<"$output" || { echo "got: $output" >&2; return 1; }
 }
