@@ -57,8 +57,13 @@ static int build_process(const struct exec_opts *o, const struct spec *spec, str
 			 struct error *err)
 {
 	memset(p, 0, sizeof *p);
-	if (o->process_path)
-		return spec_load_process_file(o->process_path, p, err);
+	if (o->process_path) {
+		if (spec_load_process_file(o->process_path, p, err) < 0)
+			return -1;
+		/* An annotation of the container's, not a field of the process. */
+		p->user.keep_original_groups = spec->process.user.keep_original_groups;
+		return 0;
+	}
 	if (o->args == NULL || o->args[0] == NULL)
 		return error_set(err, EINVAL, "exec: a command is required (or --process FILE)");
 	const struct spec_process *base = &spec->process;

@@ -455,7 +455,8 @@ static int set_groups(const struct spec_user *u, struct error *err)
 
 static int set_user(const struct spec_user *u, struct error *err)
 {
-	if (set_groups(u, err) < 0)
+	/* run.oci.keep_original_groups: the caller's groups stay, as crun leaves them. */
+	if (!u->keep_original_groups && set_groups(u, err) < 0)
 		return -1;
 	if (setresgid(u->gid, u->gid, u->gid) < 0) {
 		error_errno(err, "process.user.gid: setresgid %u", u->gid);
@@ -522,14 +523,16 @@ static bool gid_mapped(gid_t gid)
  * root either way, so they change nothing it can do), the ids only tried. */
 static int check_user(const struct spec_user *u, struct error *err)
 {
-	for (size_t i = 0; i < u->n_additional_gids; i++)
-		if (!gid_mapped(u->additional_gids[i]))
-			return error_cause(err, EINVAL,
-					   "process.user.additionalGids[%zu]: %u is not "
-					   "mapped in the container's user namespace",
-					   i, u->additional_gids[i]);
-	if (set_groups(u, err) < 0)
-		return -1;
+	if (!u->keep_original_groups) {
+		for (size_t i = 0; i < u->n_additional_gids; i++)
+			if (!gid_mapped(u->additional_gids[i]))
+				return error_cause(err, EINVAL,
+						   "process.user.additionalGids[%zu]: %u is not "
+						   "mapped in the container's user namespace",
+						   i, u->additional_gids[i]);
+		if (set_groups(u, err) < 0)
+			return -1;
+	}
 	if (!gid_mapped(u->gid))
 		return error_cause(err, EINVAL,
 				   "process.user.gid: %u is not mapped in the container's user "

@@ -18,7 +18,7 @@ char *process_find_executable(const struct spec_process *p, struct error *err);
 /* What the steps after start (process_drop_privileges, process_apply_final_affinity) will do,
  * checked while create can still fail: the capabilities against this host's bounding set and
  * each other, the uid and gids against the user namespace's maps, the final CPU list against
- * the cgroup's CPUs. Sets the supplementary groups. */
+ * the cgroup's CPUs. Sets the supplementary groups (unless run.oci.keep_original_groups). */
 int process_check_late(const struct spec_process *p, struct error *err);
 /* setgroups, setresgid, setresuid (each read back), then the five capability sets (bounding first,
  * ambient last), then no_new_privs when asked. The caller is root in its user namespace. */

@@ -735,6 +735,14 @@ static int parse_mounts(const struct pctx *c, json_t *arr, struct spec *s)
 	return 0;
 }
 
+static const char *annotation_value(const struct spec *s, const char *key)
+{
+	for (size_t i = 0; s->annotation_keys && s->annotation_keys[i]; i++)
+		if (strcmp(s->annotation_keys[i], key) == 0)
+			return s->annotation_values[i];
+	return NULL;
+}
+
 static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 {
 	json_t *o = NULL;
@@ -770,6 +778,9 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 	if (get_string_map(c, root, "", "annotations", &s->annotation_keys, &s->annotation_values) <
 	    0)
 		return -1;
+	/* As crun: any value but "0" keeps the groups. */
+	const char *keep = annotation_value(s, "run.oci.keep_original_groups");
+	s->process.user.keep_original_groups = keep && strcmp(keep, "0") != 0;
 	if ((rc = spec_get_object(c, root, "", "linux", &o)) < 0)
 		return -1;
 	if (rc && spec_parse_linux(c, o, "linux", &s->linux) < 0)

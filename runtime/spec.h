@@ -41,6 +41,9 @@ struct spec_user {
 	uint32_t *additional_gids;
 	size_t n_additional_gids;
 	char *username; /* accepted, unused on Linux */
+	/* The run.oci.keep_original_groups annotation (crun's): the process keeps the runtime
+	 * caller's supplementary groups, and additionalGids are not set. */
+	bool keep_original_groups;
 };
 
 struct spec_scheduler {

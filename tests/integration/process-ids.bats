@@ -2,7 +2,7 @@
 # bats file_tags=process
 # The process's identity: uids and gids in range everywhere they are given; what start would
 # apply (capabilities, user, groups, final CPU affinity) checked while create can still fail; the
-# terminal owned by the process's user.
+# terminal owned by the process's user; run.oci.keep_original_groups.
 
 load helpers
 
@@ -192,4 +192,38 @@ CapEff:	0000000000000000"
 	assert_status 0
 	# script(1) may put its end-of-input before the line, so the match is not anchored at ^
 	grep -qE '1000:5$' <<<"$output" || { echo "got: $output" >&2; return 1; }
+}
+
+# keep_groups ANNOTATION CMD...: run CMD with the runtime called with supplementary groups 4 and 7.
+keep_groups_run() {
+	cfg '.annotations["run.oci.keep_original_groups"] = $v' --arg v "$1"
+	shift
+	set_args "$@"
+	new_id
+	run setpriv --groups 4,7 -- env BERTH_ITEST_MARK="$MARK" "$RUNTIME" --root "$STATE_ROOT" \
+		run -b "$BUNDLE" "$ID" </dev/null
+}
+
+@test "run.oci.keep_original_groups=1 keeps the caller's supplementary groups" {
+	[ "$RUNTIME_NAME" = berth ] || skip "crun's annotation; runc 1.1.5 ignores it"
+	cfg '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [10]}'
+	keep_groups_run 1 sh -c 'id -u; id -G'
+	assert_status 0
+	assert_output "1000
+1000 4 7"
+	# "0" is crun's way of saying no: the config's groups.
+	keep_groups_run 0 sh -c 'id -u; id -G'
+	assert_status 0
+	assert_output "1000
+1000 10"
+}
+
+@test "run.oci.keep_original_groups=1 also holds for exec" {
+	[ "$RUNTIME_NAME" = berth ] || skip "crun's annotation; runc 1.1.5 ignores it"
+	cfg '.annotations["run.oci.keep_original_groups"] = "1"'
+	ctr_detach sleep 100
+	run setpriv --groups 4,7 -- env BERTH_ITEST_MARK="$MARK" "$RUNTIME" --root "$STATE_ROOT" \
+		exec --user 1000:1000 "$ID" id -G </dev/null
+	assert_status 0
+	assert_output "1000 4 7"
 }

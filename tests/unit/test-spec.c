@@ -522,6 +522,35 @@ static void test_id_limits(void)
 	spec_free(s);
 }
 
+static void test_keep_original_groups(void)
+{
+	/* crun's rule: present with any value but "0". */
+	const struct {
+		const char *annotations;
+		bool keep;
+	} cases[] = {
+	    {"", false},
+	    {", 'annotations': {'run.oci.keep_original_groups': '1'}", true},
+	    {", 'annotations': {'run.oci.keep_original_groups': 'true'}", true},
+	    {", 'annotations': {'run.oci.keep_original_groups': '0'}", false},
+	    {", 'annotations': {'run.oci.keep_original_groups_x': '1'}", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char doc[512];
+		snprintf(doc, sizeof doc,
+			 "{'ociVersion': '1.3.0', 'root': {'path': 'r'}, 'process': {'args': ['x'],"
+			 " 'user': {'uid': 0, 'gid': 0, 'additionalGids': [4]}}%s}",
+			 cases[i].annotations);
+		struct error err = {0};
+		struct spec *s = parse(doc, &err);
+		ok(s && s->process.user.keep_original_groups == cases[i].keep &&
+		       s->process.user.n_additional_gids == 1,
+		   "keep_original_groups %s for \"%s\"", cases[i].keep ? "set" : "unset",
+		   cases[i].annotations);
+		spec_free(s);
+	}
+}
+
 static void test_errors(void)
 {
 	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
@@ -931,6 +960,7 @@ int main(void)
 	test_minimal();
 	test_errors();
 	test_id_limits();
+	test_keep_original_groups();
 	test_files();
 	test_process_and_resources();
 	test_defaults();
