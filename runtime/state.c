@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,11 @@ int container_id_validate(const char *id, struct error *err)
 	if (id == NULL || *id == '\0')
 		return error_set(err, EINVAL, "container ID must not be empty");
 	size_t n = strlen(id);
-	if (n > 1024)
-		return error_set(err, EINVAL, "invalid container ID: longer than 1024 bytes");
+	/* The ID is the state directory's name (and, with no cgroupsPath, a cgroup's): longer than
+	 * NAME_MAX, it would only fail later, midway through create. */
+	if (n > NAME_MAX)
+		return error_set(err, EINVAL, "invalid container ID: longer than %d bytes",
+				 NAME_MAX);
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return error_set(err, EINVAL, "invalid container ID \"%s\"", id);
 	for (size_t i = 0; i < n; i++) {

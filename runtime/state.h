@@ -35,7 +35,8 @@ struct container_state {
 	bool finished;	   /* create completed (status is no longer "creating") */
 };
 
-/* ID rules as runc's: [A-Za-z0-9][A-Za-z0-9_+.-]*, at most 1024 bytes, not "." or "..". */
+/* ID rules as runc's: [A-Za-z0-9][A-Za-z0-9_+.-]*, not "." or ".."; at most NAME_MAX (255)
+ * bytes, a file name's limit, where runc fails later. */
 int container_id_validate(const char *id, struct error *err);
 
 /* Opens (creating with mode 0700 when create is true) the --root directory. */

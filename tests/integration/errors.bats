@@ -274,6 +274,30 @@ invalid_id() {
 	invalid_id "$(printf 'a%.0s' $(seq 1025))"
 }
 
+@test "a 300-character ID is refused up front, naming the limit, and nothing made" {
+	invalid_id "$(printf 'a%.0s' $(seq 300))"
+	[ "$RUNTIME_NAME" = berth ] || return 0
+	assert_match 'invalid container ID: longer than 255 bytes'
+	# Before the config is even read: the ID is the first thing create checks.
+	rm "$BUNDLE/config.json"
+	run rt create -b "$BUNDLE" "$(printf 'b%.0s' $(seq 256))" </dev/null 3>&-
+	assert_status 1
+	assert_match 'invalid container ID: longer than 255 bytes'
+	run rt delete "$(printf 'c%.0s' $(seq 300))"
+	assert_status 1
+	assert_match 'invalid container ID: longer than 255 bytes'
+}
+
+@test "a 255-character ID, the most a state dir name can hold, runs" {
+	set_args true
+	new_id
+	long=$(printf 'a%.0s' $(seq 255))
+	echo "$long" >>"$ITEST_IDS"
+	run rt run -b "$BUNDLE" "$long" </dev/null 3>&-
+	assert_status 0
+	nothing_left
+}
+
 @test "an ID with a slash is refused with one error line and nothing made" {
 	invalid_id a/b
 }

@@ -33,9 +33,11 @@ static void test_ids(void)
 	memset(long_id, 'a', sizeof long_id - 1);
 	long_id[sizeof long_id - 1] = '\0';
 	ok(container_id_validate(long_id, &e) < 0, "1099 bytes refused");
-	contains(e.msg, "1024", "the message names the limit");
-	long_id[1024] = '\0';
-	ok(container_id_validate(long_id, &e) == 0, "exactly 1024 bytes allowed");
+	contains(e.msg, "255", "the message names the limit");
+	long_id[256] = '\0';
+	ok(container_id_validate(long_id, &e) < 0, "256 bytes refused (over NAME_MAX)");
+	long_id[255] = '\0';
+	ok(container_id_validate(long_id, &e) == 0, "exactly 255 bytes allowed");
 }
 
 static void test_state_roundtrip(const char *root)
