@@ -15,7 +15,10 @@ struct globals {
 	enum cgroup_manager manager;
 };
 
-/* Each command: parses its own argv (argv[0] is the command name) and returns the exit code. */
+/* Each command: parses its own argv (argv[0] is the command name) and returns the exit code, or
+ * -1 with err set (exit 1), or CLI_FAIL_RUNTIME with err set (exit 255: berth itself failed,
+ * where other codes are the container process's own, as runc's exec). */
+#define CLI_FAIL_RUNTIME (-255)
 typedef int (*command_fn)(const struct globals *g, int argc, char **argv, struct error *err);
 
 int cmd_create(const struct globals *g, int argc, char **argv, struct error *err);
@@ -34,6 +37,8 @@ int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_checkpoint(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_restore(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);
 
 /* A command's -h/--help (cli/help.c): prints its usage, description and options to stdout and

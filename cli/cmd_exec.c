@@ -135,9 +135,9 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	o.caps = caps;
 	o.additional_gids = gids;
 	int code = 0;
-	r = container_exec(&o, &code, err);
-	if (r == 0)
-		r = code;
+	/* As runc: any failure of berth's own (a missing or paused container, a --pid-file it
+	 * cannot write) is 255, apart from what the process itself exits with. */
+	r = container_exec(&o, &code, err) < 0 ? CLI_FAIL_RUNTIME : code;
 out:
 	strv_free(env);
 	strv_free(caps);

@@ -35,6 +35,8 @@ static const struct {
     {"events", cmd_events, "stream stats and OOM events of a container"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports"},
+    {"checkpoint", cmd_checkpoint, "not supported: berth has no checkpoint/restore (CRIU)"},
+    {"restore", cmd_restore, "not supported: berth has no checkpoint/restore (CRIU)"},
     {"box", cmd_box, "run a job on the host in a cgroup with limits, report its usage"},
     {"help", cmd_help, "print the usage and options of a command"},
 };
@@ -190,15 +192,18 @@ int main(int argc, char **argv)
 		int cargc = argc - optind;
 		char **cargv = argv + optind;
 		optind = 0; /* reset getopt for the command's own options */
+		log_debug("%s: begin (berth %s)", name, PACKAGE_VERSION);
 		int rc = commands[i].fn(&g, cargc, cargv, &err);
 		if (rc < 0) {
-			fprintf(stderr, "berth: %s\n", err.msg);
-			if (log_to_file())
-				log_error("%s", err.msg);
-			return 1;
+			log_report_error(err.msg);
+			/* CLI_FAIL_RUNTIME: berth failed, where the command's code would be the
+			 * container process's own status (exec's 255, as runc). */
+			return rc == CLI_FAIL_RUNTIME ? 255 : 1;
 		}
+		log_debug("%s: end, exit %d", name, rc);
 		return rc;
 	}
-	fprintf(stderr, "berth: unknown command \"%s\" (see berth --help)\n", name);
+	error_set(&err, EINVAL, "unknown command \"%s\" (see berth --help)", name);
+	log_report_error(err.msg);
 	return 1;
 }

@@ -490,6 +490,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		return -1;
 	if (resolve_bundle(c, err) < 0)
 		return -1;
+	log_debug("create %s: config parsed, bundle %s", o->id, c->st.bundle);
 	for (size_t i = 0; c->spec->process.caps.unknown && c->spec->process.caps.unknown[i]; i++)
 		log_warn("process.capabilities: unknown capability %s ignored",
 			 c->spec->process.caps.unknown[i]);
@@ -505,6 +506,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		return -1;
 	undo_push(&c->undo, undo_state_dir, c);
 	FAULT_POINT("create-state-dir");
+	log_debug("create %s: state dir locked", o->id);
 
 	char created[64];
 	now_rfc3339(created, sizeof created);
@@ -523,8 +525,10 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		return -1;
 	if (setup_cgroup(c, err) < 0)
 		return -1;
+	log_debug("create %s: cgroup %s ready", o->id, c->st.cgroup_path ?: "(none)");
 	if (prepare_launch(c, use_fifo, err) < 0)
 		return -1;
+	log_debug("create %s: launch prepared", o->id);
 
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
@@ -544,6 +548,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	c->pid = pid;
 	c->st.pid = pid;
 	undo_push(&c->undo, undo_init, c);
+	log_debug("create %s: init cloned, pid %d", o->id, (int)pid);
 	/* Recorded while init is still setting up: if create dies from here on, state and delete
 	 * must know the process (status "creating"), not take the container for stopped. */
 	c->st.start_time = process_start_time(pid, NULL);
@@ -552,12 +557,14 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	FAULT_POINT("create-after-clone");
 	if (talk_to_init(c, err) < 0)
 		return -1;
+	log_debug("create %s: init ready, waiting for start", o->id);
 	c->st.finished = true;
 	FAULT_POINT("create-before-state");
 	if (state_write(c->dirfd, &c->st, err) < 0)
 		return -1;
 	if (o->pid_file && pid_file_write(o->pid_file, pid, err) < 0)
 		return -1;
+	log_debug("create %s: state written", o->id);
 	return 0;
 }
 
@@ -624,6 +631,8 @@ int container_run(const struct create_opts *o, int *exit_code, struct run_oom *o
 		r = release_init(&c, err);
 		if (r == 0)
 			FAULT_POINT("run-after-start");
+		if (r == 0)
+			log_debug("run %s: init released, process exec'd", o->id);
 		if (r == 0 && notify >= 0) {
 			_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
 			r = notify_forward_ready(notify, pidfd, notify_host, err);
@@ -653,6 +662,7 @@ int container_run(const struct create_opts *o, int *exit_code, struct run_oom *o
 	int status = 0;
 	r = foreground_wait_opts(c.pid, c.pty_master, o->fg, &status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	log_debug("run %s: process exited, status 0x%x", o->id, (unsigned)status);
 	if (r == 0) {
 		*exit_code = foreground_exit_code(status);
 		uint64_t kills = 0;

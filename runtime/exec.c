@@ -232,6 +232,7 @@ static int clone_exec(struct exec_run *x, struct error *err)
 	x->l.sync_fd = -1;
 	x->pid = pid;
 	FAULT_POINT("exec-after-clone");
+	log_debug("exec %s: process cloned, pid %d", x->l.id, (int)pid);
 	return 0;
 }
 
@@ -349,13 +350,16 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 	}
 	if (r == 0)
 		r = await_exec(&x, o, err);
+	if (r == 0)
+		log_debug("exec %s: process exec'd", o->id);
+	/* A pid file that cannot be written fails exec and the process with it, as runc. */
+	if (r == 0 && o->pid_file)
+		r = pid_file_write(o->pid_file, x.pid, err);
 	if (r < 0 && x.pid > 0) {
 		kill(x.pid, SIGKILL);
 		waitpid(x.pid, NULL, 0);
 		x.pid = 0;
 	}
-	if (r == 0 && o->pid_file)
-		r = pid_file_write(o->pid_file, x.pid, err);
 	if (r == 0 && !o->detach) {
 		int status = 0;
 		r = foreground_wait(x.pid, x.pty, &status, err);

@@ -23,6 +23,7 @@
 #include "lib/fault.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
+#include "lib/log.h"
 #include "lib/strv.h"
 #include "namespaces/namespaces.h"
 #include "namespaces/resolve.h"
@@ -425,6 +426,8 @@ static int enter_cwd(const char *cwd, struct error *err)
 __attribute__((noreturn)) static void start_process(struct launch *l)
 {
 	struct error e;
+	/* The last line: next come rlimits (RLIMIT_FSIZE could fail a write) and seccomp. */
+	log_debug("%s: setting the process's attributes, then execve", l->exec ? "exec" : "init");
 	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
 		init_fail(l, &e, "process");
 	if (enter_cwd(l->process->cwd ? l->process->cwd : "/", &e) < 0)
@@ -487,7 +490,9 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	}
 	own_session(l);
 	enter_isolation(l);
+	log_debug("init: namespaces, cgroup and network joined");
 	build_rootfs(l);
+	log_debug("init: rootfs mounted, root pivoted");
 	FAULT_POINT("init-after-rootfs");
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
 		init_fail(l, &e, "terminal");
@@ -496,6 +501,7 @@ __attribute__((noreturn)) void init_main(struct launch *l)
 	if (rootfs_finish(&l->rootfs, &e) < 0)
 		init_fail(l, &e, "rootfs");
 	join_keyring(l);
+	log_debug("init: names, sysctls, masked and read-only paths, keyring set");
 	start_process(l);
 }
 
@@ -522,6 +528,7 @@ __attribute__((noreturn)) void exec_main(struct launch *l)
 		error_errno(&e, "enter the container's root");
 		init_fail(l, &e, "join namespaces");
 	}
+	log_debug("exec: cgroup and namespaces joined");
 	if (l->process->terminal && terminal_setup_child(l->process, l->sync_fd, &e) < 0)
 		init_fail(l, &e, "terminal");
 	start_process(l);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
+#include <regex.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/signals.h"
+#include "lib/strv.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/notify.h"
@@ -41,6 +43,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	if (container_open(&c, root, id, true, err) < 0)
 		return -1;
 	FAULT_POINT("start-locked");
+	log_debug("start %s: locked, init pid %d", id, (int)c.st.pid);
 	enum container_status s = container_get_status(&c);
 	if (s != STATUS_CREATED)
 		return error_set(err, EINVAL,
@@ -81,6 +84,7 @@ int container_start(const char *root, const char *id, struct error *err)
 					 id);
 	}
 	FAULT_POINT("start-after-fifo");
+	log_debug("start %s: init released", id);
 	struct spec *spec = container_load_spec(&c, err);
 	if (spec) {
 		_cleanup_json_ json_t *j = state_to_json(&c.st, STATUS_RUNNING);
@@ -90,6 +94,7 @@ int container_start(const char *root, const char *id, struct error *err)
 			log_warn("%s", e.msg);
 		spec_free(spec);
 	}
+	log_debug("start %s: poststart hooks done", id);
 	if (notify >= 0) {
 		/* Waiting for readiness can take long: other commands must not wait for us. */
 		flock(c.dirfd, LOCK_UN);
@@ -115,6 +120,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	enum container_status s = container_get_status(&c);
 	if (s == STATUS_STOPPED && !(all && c.cg))
 		return error_set(err, ESRCH, "container \"%s\": container not running", id);
+	log_debug("kill %s: signal %d to %s (%s)", id, sig, all ? "every process" : "init",
+		  status_name(s));
 	if (all && c.cg) {
 		if (cgroup_kill_all(c.cg, sig, err) < 0)
 			return -1;
@@ -152,6 +159,7 @@ static int kill_and_wait(struct container *c, struct error *err)
 	if (container_wait_gone(c, 10000) < 0)
 		return error_set(err, ETIMEDOUT, "container \"%s\": init did not die after SIGKILL",
 				 c->st.id);
+	log_debug("delete %s: killed, init gone", c->st.id);
 	return 0;
 }
 
@@ -183,12 +191,23 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		break;
 	}
 	FAULT_POINT("delete-before-destroy");
-	return container_destroy(&c, err);
+	log_debug("delete %s: was %s, tearing down", id, status_name(s));
+	if (container_destroy(&c, err) < 0)
+		return -1;
+	log_debug("delete %s: removed", id);
+	return 0;
 }
 
-int container_list(const char *root, json_t **out, struct error *err)
+static int by_name(const void *a, const void *b)
 {
-	*out = json_array();
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of the state root, sorted by byte value as runc lists them; none when it is
+ * missing. */
+static int state_ids(const char *root, char ***out, struct error *err)
+{
+	*out = NULL;
 	_cleanup_closedir_ DIR *d = opendir(root);
 	if (d == NULL) {
 		if (errno == ENOENT)
@@ -199,9 +218,24 @@ int container_list(const char *root, json_t **out, struct error *err)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
+		if (strv_push(out, de->d_name) < 0)
+			return error_set(err, ENOMEM, "list %s", root);
+	}
+	if (*out)
+		qsort(*out, strv_len(*out), sizeof **out, by_name);
+	return 0;
+}
+
+int container_list(const char *root, json_t **out, struct error *err)
+{
+	*out = json_array();
+	char **ids;
+	if (state_ids(root, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; ids && ids[i]; i++) {
 		_cleanup_container_ struct container c;
 		struct error e;
-		if (container_open(&c, root, de->d_name, false, &e) < 0)
+		if (container_open(&c, root, ids[i], false, &e) < 0)
 			continue;
 		json_t *j = state_to_json(&c.st, container_get_status(&c));
 		/* list names the owner of the container's state, as runc does. */
@@ -211,7 +245,37 @@ int container_list(const char *root, json_t **out, struct error *err)
 			json_object_set_new(j, "owner", json_string(pw->pw_name));
 		json_array_append_new(*out, j);
 	}
+	strv_free(ids);
 	return 0;
+}
+
+int container_ids_matching(const char *root, const char *regex, char ***out, struct error *err)
+{
+	*out = NULL;
+	regex_t re;
+	int r = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
+	if (r != 0) {
+		char why[256];
+		regerror(r, &re, why, sizeof why);
+		return error_set(err, EINVAL, "--regex \"%s\": %s", regex, why);
+	}
+	char **ids;
+	if (state_ids(root, &ids, err) < 0) {
+		regfree(&re);
+		return -1;
+	}
+	for (size_t i = 0; ids && ids[i]; i++)
+		if (regexec(&re, ids[i], 0, NULL, 0) == 0 && strv_push(out, ids[i]) < 0) {
+			r = error_set(err, ENOMEM, "--regex");
+			break;
+		}
+	regfree(&re);
+	strv_free(ids);
+	if (r < 0) {
+		strv_free(*out);
+		*out = NULL;
+	}
+	return r < 0 ? -1 : 0;
 }
 
 int container_pause(const char *root, const char *id, bool pause, struct error *err)
@@ -230,7 +294,10 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 				 status_name(s));
 	if (c.cg == NULL)
 		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup to freeze", id);
-	return cgroup_freeze(c.cg, pause, err);
+	if (cgroup_freeze(c.cg, pause, err) < 0)
+		return -1;
+	log_debug("%s %s: cgroup %s", pause ? "pause" : "resume", id, pause ? "frozen" : "thawed");
+	return 0;
 }
 
 int container_update(const char *root, const char *id, const struct cgroup_resources *r,
@@ -267,7 +334,10 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 			return -1;
 		rules = eff.devices;
 	}
-	return cgroup_apply(c.cg, &eff, true, err);
+	if (cgroup_apply(c.cg, &eff, true, err) < 0)
+		return -1;
+	log_debug("update %s: limits applied to cgroup %s", id, c.st.cgroup_path);
+	return 0;
 }
 
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)

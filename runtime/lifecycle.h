@@ -47,6 +47,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 int container_delete(const char *root, const char *id, bool force, struct error *err);
 /* Array of {id, pid, status, bundle, created, owner, annotations} as runc list --format json. */
 int container_list(const char *root, json_t **out, struct error *err);
+/* The IDs under root that the POSIX extended regex matches anywhere (unanchored, as crun's
+ * --regex), sorted; *out NULL when none. */
+int container_ids_matching(const char *root, const char *regex, char ***out, struct error *err);
 int container_pause(const char *root, const char *id, bool pause, struct error *err);
 int container_update(const char *root, const char *id, const struct cgroup_resources *r,
 		     struct error *err);

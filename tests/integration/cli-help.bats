@@ -6,7 +6,8 @@
 
 load helpers
 
-COMMANDS="create start run exec state kill delete list ps pause resume update events spec features"
+COMMANDS="create start run exec state kill delete list ps pause resume update events spec features
+	checkpoint restore"
 [ "$RUNTIME_NAME" != berth ] || COMMANDS+=" box"
 
 # Commands without positional arguments: an extra one makes them fail before doing anything.
@@ -230,5 +231,40 @@ src_options() {
 		assert_status 1
 		assert_imatch "$UNKNOWN"
 		assert_berth_error_line
+	done
+}
+
+@test "cli-help: checkpoint and restore are known, with runc's options, and refused in one line" {
+	local cmd opt
+	for cmd in checkpoint restore; do
+		run rt "$cmd" --help </dev/null
+		assert_status 0
+		for opt in image-path work-path tcp-established ext-unix-sk shell-job file-locks \
+			manage-cgroups-mode empty-ns auto-dedup lazy-pages; do
+			assert_match "--$opt"
+		done
+	done
+	run rt checkpoint --help </dev/null
+	assert_match "--leave-running"
+	assert_match "--pre-dump"
+	run rt restore --help </dev/null
+	assert_match "--bundle"
+	assert_match "--lsm-profile"
+	[ "$RUNTIME_NAME" = berth ] || return 0
+	for cmd in checkpoint restore; do
+		run rt "$cmd" --image-path "$WORK/img" some-id </dev/null
+		assert_status 1
+		assert_output "berth: $cmd: not supported: berth has no checkpoint/restore (it needs CRIU, which cannot checkpoint containers on this host)"
+	done
+	[ ! -e "$WORK/img" ]
+}
+
+@test "cli-help: an unknown command with -h or --help is unknown, in one line" {
+	[ "$RUNTIME_NAME" = berth ] || skip "runc: No help topic, exit 3"
+	local flag
+	for flag in -h --help; do
+		run rt no-such-command "$flag" </dev/null
+		assert_status 1
+		assert_output 'berth: unknown command "no-such-command" (see berth --help)'
 	done
 }

@@ -356,3 +356,33 @@ invalid_id() {
 	[ "$RUNTIME_NAME" != berth ] || assert_imatch 'CAP_SYS_RESOURCE'
 	assert_berth_error_line
 }
+
+# exec tells berth's own failures (255, as runc) from the process's exit status.
+@test "exec of a missing container exits 255 with one error line" {
+	run rt exec no-such-container true </dev/null
+	assert_status 255
+	assert_imatch 'does not exist'
+	assert_berth_error_line
+}
+
+@test "exec in a paused container without --ignore-paused exits 255; the process's own status passes" {
+	ctr_detach sleep 100
+	exec_in "$ID" sh -c 'exit 254'
+	assert_status 254
+	rt pause "$ID"
+	exec_in "$ID" true
+	assert_status 255
+	assert_imatch 'paused'
+	assert_berth_error_line
+	rt resume "$ID"
+}
+
+@test "exec --pid-file in a missing directory exits 255 and leaves no process behind" {
+	ctr_detach sleep 100
+	run rt exec --pid-file "$WORK/no-such-dir/pid" "$ID" sh -c 'echo started; sleep 100' </dev/null 3>&-
+	assert_status 255
+	assert_imatch 'no-such-dir|no such file'
+	# Only init is left in the container.
+	retry 100 test "$(rt ps --format json "$ID" | jq length)" -eq 1
+	[ ! -e "$WORK/no-such-dir" ]
+}

@@ -166,6 +166,20 @@ load helpers
 	[ "$(ctr_status "$ID")" = running ]
 }
 
+@test "kill ID 0 and kill --all ID 0 only ask whether the container is alive" {
+	ctr_detach sleep 100
+	rt kill "$ID" 0
+	rt kill --all "$ID" 0
+	[ "$(ctr_status "$ID")" = running ]
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	# As runc: nothing alive to signal; --all finds an empty cgroup, which is no error.
+	run rt kill "$ID" 0
+	[ "$status" -ne 0 ]
+	assert_imatch 'not running'
+	rt kill --all "$ID" 0
+}
+
 @test "kill on a stopped container fails" {
 	ctr_detach true
 	wait_status "$ID" stopped
@@ -288,6 +302,72 @@ load helpers
 	assert_status 0
 	jq -e --arg id "$ID" --arg b "$BUNDLE" 'length == 1 and .[0].id == $id and .[0].status == "running"
 		and .[0].bundle == $b and .[0].pid > 0' <<<"$output"
+}
+
+# create_named SUFFIX...: create (not start) containers "$MARK-SUFFIX", each in a cgroup of its own.
+create_named() {
+	local n
+	set_args sleep 100
+	for n in "$@"; do
+		echo "$MARK-$n" >>"$ITEST_IDS"
+		cfg '.linux.cgroupsPath = $cg' --arg cg "$CG_TEST/$n"
+		rt create -b "$BUNDLE" "$MARK-$n" </dev/null >/dev/null 2>&1 3>&-
+	done
+}
+
+@test "list prints the containers sorted by ID, as runc (table, -q and --format json)" {
+	# Neither creation order nor its reverse is the sorted one.
+	create_named zeta alpha m10 Beta m9
+	want=$(printf "$MARK-%s\n" Beta alpha m10 m9 zeta)
+	run rt list -q
+	assert_status 0
+	assert_output "$want"
+	run rt list
+	assert_status 0
+	[ "$(tail -n +2 <<<"$output" | awk '{print $1}')" = "$want" ]
+	run rt list --format json
+	assert_status 0
+	[ "$(jq -r '.[].id' <<<"$output")" = "$want" ]
+}
+
+@test "delete --regex and kill --regex act on every container the regex matches (crun's)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "crun's extension"
+	create_named web-1 web-2 db-1
+	# Unanchored, as crun: "web-" matches inside "$MARK-web-1".
+	rt kill --regex "web-" KILL
+	wait_status "$MARK-web-1" stopped
+	wait_status "$MARK-web-2" stopped
+	[ "$(ctr_status "$MARK-db-1")" = created ]
+	rt delete --regex "web-[0-9]$"
+	run rt list -q
+	assert_output "$MARK-db-1"
+	# A failure on one container is a warning; the others still go, as crun.
+	create_named web-3
+	rt start "$MARK-web-3"
+	run rt delete --regex "$MARK-(db-1|web-3)"
+	assert_status 0
+	assert_match "web-3.*running"
+	run rt list -q
+	assert_output "$MARK-web-3"
+	rt delete --force --regex "web-3"
+	run rt list -q
+	assert_output ""
+	run rt delete --regex "("
+	assert_status 1
+	assert_imatch 'regex'
+	assert_berth_error_line
+}
+
+@test "create --config FILE (crun's) uses that file instead of the bundle's config.json" {
+	[ "$RUNTIME_NAME" = berth ] || skip "crun's extension"
+	set_args sh -c 'echo from-other'
+	new_id
+	mv "$BUNDLE/config.json" "$WORK/other.json"
+	echo '{' >"$BUNDLE/config.json"
+	rt create --config "$WORK/other.json" -b "$BUNDLE" "$ID" </dev/null >"$WORK/out" 2>&1 3>&-
+	rt start "$ID"
+	wait_status "$ID" stopped
+	[ "$(cat "$WORK/out")" = from-other ]
 }
 
 @test "list of an empty root prints only a header or nothing" {
