@@ -59,7 +59,7 @@ brun() {
 	) 3>&- &
 	local execbg=$!
 	# Until the exec's process sits frozen in the container's cgroup next to init.
-	retry 300 test "$(wc -l <"$(freezer_dir "$CG")/cgroup.procs")" -ge 2
+	retry 300 sh -c "[ \$(wc -l <'$(freezer_dir "$CG")/cgroup.procs') -ge 2 ]"
 	brun resume "$ID"
 	# A resume that hung leaves the container frozen: thaw it here, so the exec (and the
 	# teardown's delete, which needs the lock) can finish and the test fails instead of hanging.
