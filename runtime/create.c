@@ -376,7 +376,7 @@ static int send_mount_sources(struct creation *c, struct error *err)
 	return 0;
 }
 
-/* Answers init until it reports ready (or fails). */
+/* Answers init until it reports ready and, for create, has locked itself down (or fails). */
 static int talk_to_init(struct creation *c, struct error *err)
 {
 	if (c->launch.new_userns) {
@@ -391,6 +391,7 @@ static int talk_to_init(struct creation *c, struct error *err)
 		if (launch_send(c->sock, MSG_USERNS_READY, 0, NULL) < 0)
 			return error_errno(err, "tell init the user namespace is ready");
 	}
+	bool ready = false;
 	for (;;) {
 		struct launch_msg m;
 		int fd = -1;
@@ -398,7 +399,12 @@ static int talk_to_init(struct creation *c, struct error *err)
 			if (errno != 0)
 				return error_errno(err, "read from init");
 			int status = 0;
-			waitpid(c->pid, &status, 0);
+			/* After ready, init closes its end once the filter and the credentials are
+			 * in place: alive, it waits for start. */
+			if (ready && waitpid(c->pid, &status, WNOHANG) == 0)
+				return 0;
+			if (!ready)
+				waitpid(c->pid, &status, 0);
 			c->pid = 0;
 			uint64_t kills = 0;
 			struct error e;
@@ -442,7 +448,10 @@ static int talk_to_init(struct creation *c, struct error *err)
 				return -1;
 			break;
 		case MSG_READY:
-			return 0;
+			if (c->launch.fifo_fd < 0)
+				return 0;
+			ready = true;
+			break;
 		default:
 			return error_set(err, EPROTO, "unexpected message %u from init", m.type);
 		}

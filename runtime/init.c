@@ -36,6 +36,19 @@
 #include "runtime/seccomp.h"
 #include "runtime/terminal.h"
 
+/* The exec fifo's write end, from the moment `start` opened it until execve closes it
+ * (O_CLOEXEC): `start` waits for that EOF, so it returns only once the process runs, and reads
+ * a failure after it opened the fifo (startContainer hook, execve) from here. */
+static int start_fd = -1;
+
+/* One struct launch_msg, written whole: it is below PIPE_BUF, so `start` never sees a part. */
+static int report_to_start(int err, const char *text)
+{
+	struct launch_msg m = {.type = MSG_ERROR, .err = err};
+	snprintf(m.text, sizeof m.text, "%s", text);
+	return write(start_fd, &m, sizeof m) == (ssize_t)sizeof m ? 0 : -1;
+}
+
 __attribute__((noreturn)) static void init_fail(struct launch *l, struct error *e, const char *step)
 {
 	char text[sizeof((struct launch_msg *)0)->text];
@@ -46,10 +59,12 @@ __attribute__((noreturn)) static void init_fail(struct launch *l, struct error *
 		snprintf(text, sizeof text, "%s", e->msg);
 	else
 		snprintf(text, sizeof text, "%s: %s", step, e->msg);
-	if (l->sync_fd < 0 || launch_send(l->sync_fd, MSG_ERROR, e->err, text) < 0) {
-		/* The parent is gone (after start): the only place left to say it is stderr. */
-		dprintf(STDERR_FILENO, "berth: %s\n", text);
-	}
+	if (l->sync_fd >= 0 && launch_send(l->sync_fd, MSG_ERROR, e->err, text) == 0)
+		_exit(127);
+	if (start_fd >= 0 && report_to_start(e->err, text) == 0)
+		_exit(127);
+	/* Nobody listens any more: the only place left to say it is stderr. */
+	dprintf(STDERR_FILENO, "berth: %s\n", text);
 	_exit(127);
 }
 
@@ -324,33 +339,28 @@ static void check_fifo_writable(struct launch *l)
 	}
 }
 
-/* Blocks until `start` opens the exec fifo (create), or the parent says go (run). The
- * startContainer hooks run before the byte that releases `start`, so they have finished when
- * `start` returns and a failing one fails it. */
+/* Blocks until `start` opens the exec fifo. The startContainer hooks run before the byte that
+ * tells `start` they passed; the write end stays open until execve closes it, so `start` returns
+ * once the process runs, and an error up to there reaches it (init_fail). */
 static void wait_for_start(struct launch *l)
 {
 	struct error e;
-	if (l->fifo_fd < 0) {
-		wait_for(l, MSG_START, "start");
-		run_start_hooks(l);
-		return;
-	}
 	int fd = open_fifo(l, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		error_errno(&e, "open exec fifo");
 		init_fail(l, &e, "start");
 	}
-	run_start_hooks(l);
-	if (write(fd, "0", 1) != 1) {
-		error_errno(&e, "write exec fifo");
-		init_fail(l, &e, "start");
-	}
-	close(fd);
+	start_fd = fd;
 	close(l->fifo_fd);
 	l->fifo_fd = -1;
 	if (l->self_fds >= 0)
 		close(l->self_fds);
 	l->self_fds = -1;
+	run_start_hooks(l);
+	if (write(fd, "0", 1) != 1) {
+		error_errno(&e, "write exec fifo");
+		init_fail(l, &e, "start");
+	}
 }
 
 /* The agent at listenerPath gets the listener through the parent (runtime-spec "Container
@@ -374,7 +384,9 @@ static void hand_over_listener(struct launch *l, int *listener)
 }
 
 /* Without no_new_privs the filter must go in while init still has CAP_SYS_ADMIN; with it,
- * after the privileges are dropped, so it also covers that work. */
+ * after the privileges are dropped, so it also covers that work. Either way before the
+ * startContainer hooks, which run as the process will (runc 1.1.5 does the same): under its
+ * filter, as its user, with its capabilities. */
 static void lock_down(struct launch *l)
 {
 	struct error e;
@@ -443,26 +455,41 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 		init_fail(l, &e, "terminal");
 	char **env = build_env(l);
 	fence_fds(l);
-	/* A listener fd must reach the agent through the parent, and after MSG_READY create's
-	 * parent is gone: with SCMP_ACT_NOTIFY the filter goes in (and the privileges go) before
-	 * ready, as runc does for every profile; the rest of init then runs under it. */
-	bool lock_early = !l->exec && seccomp_program_has_listener(l->seccomp);
-	if (lock_early)
+	if (l->exec) {
 		lock_down(l);
-	if (!l->exec) {
-		check_fifo_writable(l);
+		/* The death signal survives execve: an exec'd process must not die with berth
+		 * exec. */
+		prctl(PR_SET_PDEATHSIG, 0);
+	} else {
+		/* A listener fd must reach the agent through the parent while it still listens
+		 * for messages: with SCMP_ACT_NOTIFY the filter goes in (and the privileges go)
+		 * before ready. */
+		bool lock_early = seccomp_program_has_listener(l->seccomp);
+		if (lock_early)
+			lock_down(l);
 		prctl(PR_SET_PDEATHSIG, 0);
 		FAULT_POINT("init-before-ready");
+		/* Sent before the filter, which may deny what sending takes. */
 		if (launch_send(l->sync_fd, MSG_READY, 0, NULL) < 0)
 			_exit(127);
-		wait_for_start(l);
+		if (l->fifo_fd >= 0) {
+			/* create waits for the socket to close: until then a failure still fails
+			 * create. Closing needs only close(2), which any filter that lets the
+			 * process start must allow. */
+			if (!lock_early)
+				lock_down(l);
+			check_fifo_writable(l);
+			close(l->sync_fd);
+			l->sync_fd = -1;
+			wait_for_start(l);
+		} else {
+			wait_for(l, MSG_START, "start");
+			if (!lock_early)
+				lock_down(l);
+			run_start_hooks(l);
+		}
 		FAULT_POINT("init-after-start");
 	}
-	if (!lock_early)
-		lock_down(l);
-	/* The death signal survives execve: an exec'd process must not die with berth exec. */
-	if (l->exec)
-		prctl(PR_SET_PDEATHSIG, 0);
 	if (l->die_with_parent)
 		arm_parent_death(l);
 	execve(exe, l->process->args, env);

@@ -29,6 +29,7 @@
 #include "lib/strv.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
+#include "runtime/launch.h"
 #include "runtime/notify.h"
 
 static void cleanup_containerp(struct container *c)
@@ -36,6 +37,52 @@ static void cleanup_containerp(struct container *c)
 	container_close(c);
 }
 #define _cleanup_container_ __attribute__((cleanup(cleanup_containerp)))
+
+/* init opens the fifo for writing, runs the startContainer hooks, writes one byte and holds
+ * its end until execve closes it; a failure on the way comes instead as a struct launch_msg.
+ * So EOF after the byte means the process runs, and the poststart hooks may go. init is
+ * watched too: dead before it ever opened the fifo, it would give no EOF. */
+static int wait_for_exec(int fifo, int pidfd, const char *id, struct error *err)
+{
+	char buf[1 + sizeof(struct launch_msg)];
+	size_t got = 0;
+	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	nfds_t n = pidfd >= 0 ? 2 : 1;
+	for (;;) {
+		int r = poll(p, n, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return error_errno(err, "wait for init of \"%s\"", id);
+		/* Once init is gone its end is closed too: read on to EOF. */
+		if (n == 2 && (p[1].revents & POLLIN))
+			n = 1;
+		if (!(p[0].revents & (POLLIN | POLLHUP)) && n == 2)
+			continue;
+		char tmp[sizeof buf];
+		ssize_t k = read(fifo, tmp, sizeof tmp);
+		if (k < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (k < 0)
+			return error_errno(err, "read the exec fifo of \"%s\"", id);
+		if (k == 0)
+			break;
+		size_t take = (size_t)k < sizeof buf - got ? (size_t)k : sizeof buf - got;
+		memcpy(buf + got, tmp, take);
+		got += take;
+	}
+	bool released = got > 0 && buf[0] == '0';
+	size_t off = released ? 1 : 0;
+	if (got - off >= sizeof(struct launch_msg)) {
+		struct launch_msg m;
+		memcpy(&m, buf + off, sizeof m);
+		m.text[sizeof m.text - 1] = '\0';
+		return error_set(err, m.err, "container \"%s\": %s", id, m.text);
+	}
+	if (!released)
+		return error_set(err, ESRCH, "container \"%s\": init exited before start", id);
+	return 0;
+}
 
 int container_start(const char *root, const char *id, struct error *err)
 {
@@ -65,24 +112,8 @@ int container_start(const char *root, const char *id, struct error *err)
 	/* Opening it released init (its write only fills the pipe): from here on the container is
 	 * no longer "created", even if this start dies before reading the byte. */
 	unlinkat(c.dirfd, "exec.fifo", 0);
-	/* init opens the fifo for writing and writes one byte; watch init too, so a dead init is an
-	 * error rather than a hang. */
-	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-	for (;;) {
-		int r = poll(p, pidfd >= 0 ? 2 : 1, -1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return error_errno(err, "wait for init of \"%s\"", id);
-		if (p[0].revents & POLLIN) {
-			char b;
-			if (read(fifo, &b, 1) == 1)
-				break;
-		}
-		if ((pidfd >= 0 && (p[1].revents & POLLIN)) || (p[0].revents & POLLHUP))
-			return error_set(err, ESRCH, "container \"%s\": init exited before start",
-					 id);
-	}
+	if (wait_for_exec(fifo, pidfd, id, err) < 0)
+		return -1;
 	FAULT_POINT("start-after-fifo");
 	log_debug("start %s: init released", id);
 	struct spec *spec = container_load_spec(&c, err);

@@ -203,3 +203,36 @@ SH
 	[ "$status" -ne 0 ]
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
+
+# The spec: poststart runs "after the user-specified process is executed but before the start
+# operation returns". What the hook finds at the state's pid must be that process, not the runtime.
+@test "poststart runs once the process is executed: the pid is the process, not the runtime" {
+	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5 runs poststart before the execve (it sees runc init)"
+	setup_hooks
+	cat >"$H/exe" <<'SH'
+#!/bin/sh
+pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+readlink "/proc/$pid/exe" >"$(dirname "$0")/exe"
+tr '\0' ' ' <"/proc/$pid/cmdline" >"$(dirname "$0")/cmdline"
+SH
+	chmod 755 "$H/exe"
+	cfg '.hooks.poststart = [{path: $p, env: [$m]}]' --arg p "$H/exe" --arg m "BERTH_ITEST_MARK=$MARK"
+	ctr_create sleep 100
+	rt start "$ID"
+	cat "$H/exe" "$H/cmdline"
+	[ "$(cat "$H/exe")" = /bin/busybox ]
+	[ "$(cat "$H/cmdline")" = "sleep 100 " ]
+}
+
+@test "a failing startContainer hook fails start naming the hook" {
+	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5's start does not report it"
+	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/sh", args: ["sh", "-c", "echo no-go; exit 3"], env: [$m]}')
+	cfg '.hooks.startContainer = [$h]' --argjson h "$h"
+	ctr_create sh -c 'touch /tmp/ran'
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'startContainer hook.*/bin/sh.*exit status 3.*no-go'
+	assert_berth_error_line
+	wait_status "$ID" stopped
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+}

@@ -349,3 +349,33 @@ access: errno 1"
 		assert_output "mseal: ok
 cachestat: errno 9"
 }
+
+# --- what else runs under the filter ---
+
+@test "a profile that denies execve fails start, which says so, and the process never runs" {
+	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5's start returns before the execve"
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["execve", "execveat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+	ctr_create sh -c 'touch /tmp/ran'
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'exec.*/bin/sh.*permission denied'
+	assert_berth_error_line
+	wait_status "$ID" stopped
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+}
+
+# runc 1.1.5 runs startContainer hooks from init after the filter is loaded and the credentials
+# are dropped (standard_init_linux.go): a syscall the profile denies is denied to the hook too.
+@test "startContainer hooks run under the container's filter and as its user" {
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	h=$(jq -cn --arg m "BERTH_ITEST_MARK=$MARK" '{path: "/bin/sh", args: ["sh", "-c", "id -u >/tmp/hook-uid; mkdir /tmp/hook-dir"], env: [$m]}')
+	cfg '.hooks.startContainer = [$h] | .process.user = {uid: 1000, gid: 1000}' --argjson h "$h"
+	chmod 1777 "$BUNDLE/rootfs/tmp"
+	ctr_run sh -c 'touch /tmp/ran'
+	[ "$status" -ne 0 ]
+	[ "$(cat "$BUNDLE/rootfs/tmp/hook-uid")" = 1000 ]
+	[ ! -e "$BUNDLE/rootfs/tmp/hook-dir" ]
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+}
