@@ -170,16 +170,18 @@ static int add_rule(scmp_filter_ctx ctx, size_t i, const struct seccomp_rule *r,
 				    r->action ? r->action : "");
 	if (act == SCMP_ACT_NOTIFY) {
 		/* Between loading the filter and the parent's word that the listener has its fd,
-		 * init talks to the parent with these: notifying them would wait forever for an
-		 * agent that cannot answer yet (runc refuses "write" for the same reason). */
+		 * init talks to the parent with sendmsg and recvmsg: notifying them would wait
+		 * forever for an agent that cannot answer yet. init writes the exec fifo and its
+		 * errors under the filter too: runc 1.1.5 refuses "write" alike. */
 		for (size_t k = 0; r->names && r->names[k]; k++)
 			if (strcmp(r->names[k], "sendmsg") == 0 ||
-			    strcmp(r->names[k], "recvmsg") == 0)
+			    strcmp(r->names[k], "recvmsg") == 0 ||
+			    strcmp(r->names[k], "write") == 0)
 				return config_error(
 				    err,
 				    "linux.seccomp.syscalls[%zu].names[%zu]: "
 				    "SCMP_ACT_NOTIFY cannot be used for \"%s\" (the "
-				    "runtime needs it to hand over the listener)",
+				    "runtime itself needs it under the filter)",
 				    i, k, r->names[k]);
 	}
 	if (r->n_args > 6)

@@ -379,3 +379,17 @@ cachestat: errno 9"
 	[ ! -e "$BUNDLE/rootfs/tmp/hook-dir" ]
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
+
+@test "notify: write cannot notify (the runtime writes after the filter is in)" {
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/x.sock",
+		"syscalls": [{"names": ["mkdir", "write"], "action": "SCMP_ACT_NOTIFY"}]}'
+	ctr_create true || st=$?
+	[ "${st:-0}" -ne 0 ]
+	run cat "$WORK/$ID.out"
+	assert_imatch 'SCMP_ACT_NOTIFY cannot be used for (the )?"?write'
+	[ "$RUNTIME_NAME" = runc ] && return
+	assert_imatch 'linux\.seccomp\.syscalls\[0\]\.names\[1\]'
+	assert_berth_error_line
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+}
