@@ -53,10 +53,11 @@ static __attribute__((noreturn)) void exec_hook(const struct spec_hook *h, int i
 		_exit(127);
 	/* Only the three standard fds reach the hook, whatever the caller left open. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
-	static char *const empty[] = {NULL};
 	char *argv0[] = {h->path, NULL};
 	char *const *argv = (h->args && h->args[0]) ? h->args : argv0;
-	char *const *envp = h->env ? h->env : empty;
+	/* A hook without "env" gets the runtime's environment, PATH included, as with runc (Go's
+	 * exec with a nil Env) and crun (environ); "env": [] is an empty one. */
+	char *const *envp = h->env ? h->env : environ;
 	execve(h->path, argv, envp);
 	dprintf(STDERR_FILENO, "exec %s: %s", h->path, strerror(errno));
 	_exit(127);

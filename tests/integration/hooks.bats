@@ -236,3 +236,18 @@ SH
 	wait_status "$ID" stopped
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
+
+# runc (Go's exec with a nil Env) and crun (environ) give such a hook the runtime's environment,
+# so a hook that runs sh finds its tools on PATH; an explicit "env": [] stays empty.
+@test "a hook without env gets the runtime's environment and PATH; env [] gets none" {
+	setup_hooks
+	cfg '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "env >" + $h + "/env-none"]},
+		{path: "/bin/sh", args: ["sh", "-c", "env >" + $h + "/env-empty"], env: []}]' --arg h "$H"
+	PATH=/usr/sbin:/usr/bin:/sbin:/bin:/itest-path ctr_run true
+	assert_status 0
+	cat "$H/env-none"
+	grep -qx "PATH=/usr/sbin:/usr/bin:/sbin:/bin:/itest-path" "$H/env-none"
+	grep -qx "BERTH_ITEST_MARK=$MARK" "$H/env-none"
+	! grep -q "^BERTH_ITEST_MARK=" "$H/env-empty"
+	! grep -q "^PATH=/usr/sbin:/usr/bin:/sbin:/bin:/itest-path" "$H/env-empty"
+}
