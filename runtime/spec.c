@@ -790,6 +790,18 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 		return spec_err(c, "hostname", "needs a uts namespace in linux.namespaces");
 	if (!s->linux.ns.listed[NS_UTS] && s->domainname && *s->domainname)
 		return spec_err(c, "domainname", "needs a uts namespace in linux.namespaces");
+	/* Whichever of the two were applied last would win without a word: refuse, as crun.
+	 * (kernel.hostname is refused whatever its value, as runc and crun do.) */
+	for (size_t i = 0;
+	     s->domainname && *s->domainname && s->linux.sysctl_keys && s->linux.sysctl_keys[i];
+	     i++) {
+		const char *k = s->linux.sysctl_keys[i], *v = s->linux.sysctl_values[i];
+		if ((strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel/domainname") == 0) &&
+		    strcmp(v ? v : "", s->domainname) != 0)
+			return spec_err(c, "linux.sysctl",
+					"%s \"%s\" conflicts with domainname \"%s\"", k, v ? v : "",
+					s->domainname);
+	}
 	return spec_check_mount_namespace(c, s);
 }
 

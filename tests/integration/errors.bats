@@ -386,3 +386,18 @@ invalid_id() {
 	retry 100 test "$(rt ps --format json "$ID" | jq length)" -eq 1
 	[ ! -e "$WORK/no-such-dir" ]
 }
+
+# crun refuses it ("conflicts with OCI field domainname"); runc 1.1.5 applies both, the sysctl last.
+@test "a kernel.domainname sysctl that differs from domainname fails create naming both" {
+	cfg '.domainname = "from-field" | .linux.sysctl = {"kernel.domainname": "from-sysctl"}'
+	ctr_run true
+	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5 accepts the conflict"
+	[ "$status" -ne 0 ]
+	assert_imatch 'linux\.sysctl.*kernel\.domainname.*from-sysctl.*conflicts.*domainname.*from-field'
+	assert_berth_error_line
+	# the same value is no conflict
+	cfg '.linux.sysctl = {"kernel.domainname": "from-field"}'
+	ctr_run cat /proc/sys/kernel/domainname
+	assert_status 0
+	assert_output from-field
+}
