@@ -113,8 +113,10 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 		case 'h':
 			help_exit(argv[0]);
 		case OPT_LABEL:
+			o.process_label = optarg;
+			break;
 		case OPT_APPARMOR:
-			/* Accepted: this host has neither SELinux nor AppArmor. */
+			o.apparmor = optarg;
 			break;
 		default:
 			error_set(err, EINVAL, "exec: unknown option \"%s\"", argv[optind - 1]);

@@ -292,7 +292,18 @@ static int mount_entry_inner(int rootfd, const struct rootfs_config *cfg,
 			if (under < 0)
 				return error_errno(err, "tmpcopyup: open %s", m->destination);
 		}
-		if (mount(src, fd_path(target, buf), type, o->flags, o->data) < 0) {
+		/* As runc: the new mount's files get linux.mountLabel (create has checked that
+		 * SELinux is on); proc, sysfs and mqueue take no context= option. */
+		_cleanup_free_ char *labeled = NULL;
+		const char *data = o->data;
+		if (cfg->mount_label && *cfg->mount_label && strcmp(type, "proc") != 0 &&
+		    strcmp(type, "sysfs") != 0 && strcmp(type, "mqueue") != 0) {
+			if (asprintf(&labeled, "%s%scontext=\"%s\"", o->data ? o->data : "",
+				     o->data && *o->data ? "," : "", cfg->mount_label) < 0)
+				return error_set(err, ENOMEM, "mountLabel");
+			data = labeled;
+		}
+		if (mount(src, fd_path(target, buf), type, o->flags, data) < 0) {
 			if (errno == EPERM && strcmp(type, "sysfs") == 0) {
 				if (sysfs_fallback(rootfd, m, o, err) < 0)
 					return -1;

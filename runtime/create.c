@@ -31,6 +31,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/launch.h"
+#include "runtime/lsm.h"
 #include "runtime/lifecycle.h"
 #include "runtime/notify.h"
 #include "runtime/seccomp.h"
@@ -507,6 +508,8 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 		return error_set(err, EINVAL,
 				 "process.terminal is true: --console-socket is required "
 				 "(or use `run` in the foreground)");
+	if (lsm_check(&c->spec->process, c->spec->linux.mount_label, "config.json", err) < 0)
+		return -1;
 	c->rootfd = state_root_open(o->root, true, err);
 	if (c->rootfd < 0)
 		return -1;

@@ -29,6 +29,7 @@
 #include "runtime/foreground.h"
 #include "runtime/init.h"
 #include "runtime/launch.h"
+#include "runtime/lsm.h"
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
 #include "runtime/terminal.h"
@@ -72,7 +73,12 @@ static int build_process(const struct exec_opts *o, const struct spec *spec, str
 	p->env = strv_dup(base->env);
 	p->cwd = strdup(o->cwd ? o->cwd : base->cwd ? base->cwd : "/");
 	p->command_line = NULL;
-	p->apparmor_profile = p->selinux_label = NULL;
+	/* An exec'd process is confined like the container's unless told otherwise, as with runc
+	 * exec. */
+	const char *aa = o->apparmor ? o->apparmor : base->apparmor_profile;
+	const char *label = o->process_label ? o->process_label : base->selinux_label;
+	p->apparmor_profile = aa ? strdup(aa) : NULL;
+	p->selinux_label = label ? strdup(label) : NULL;
 	p->exec_cpu_affinity_initial = p->exec_cpu_affinity_final = NULL;
 	p->user.username = NULL;
 	p->user.additional_gids = NULL;
@@ -146,6 +152,8 @@ static void free_process(struct spec_process *p, bool from_file)
 	strv_free(p->env);
 	free(p->cwd);
 	free(p->rlimits);
+	free(p->apparmor_profile);
+	free(p->selinux_label);
 	free(p->user.additional_gids);
 }
 
@@ -286,6 +294,8 @@ static int do_exec(struct exec_run *x, struct container *c, const struct exec_op
 	if (x->spec == NULL)
 		return -1;
 	if (build_process(o, x->spec, &x->process, err) < 0)
+		return -1;
+	if (lsm_check(&x->process, NULL, o->process_path ? o->process_path : "exec", err) < 0)
 		return -1;
 	if (x->process.terminal && o->detach && !o->console_socket)
 		return error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");

@@ -19,6 +19,8 @@ struct exec_opts {
 	const char *console_socket;
 	const char *pid_file;
 	const char *cgroup_sub; /* --cgroup: a sub-cgroup of the container's */
+	const char *apparmor,
+	    *process_label; /* --apparmor, --process-label: instead of the config's */
 	int preserve_fds;
 	bool tty, detach, no_new_privs, ignore_paused;
 };

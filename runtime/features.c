@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "runtime/lsm.h"
 #include "runtime/spec.h"
 #include "runtime/spec_internal.h"
 
@@ -144,13 +145,13 @@ json_t *spec_features(void)
 		      strings(spec_seccomp_actions), "operators", strings(spec_seccomp_operators),
 		      "archs", seccomp_archs(), "knownFlags", strings(spec_seccomp_flags),
 		      "supportedFlags", seccomp_supported_flags());
-	json_t *linux_features =
-	    json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, "
-		      "s:{s:{s:b}}}",
-		      "namespaces", namespaces(), "capabilities", strings(spec_cap_names), "cgroup",
-		      "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp",
-		      seccomp, "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt",
-		      "enabled", 0, "mountExtensions", "idmap", "enabled", 1);
+	json_t *linux_features = json_pack(
+	    "{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, "
+	    "s:{s:{s:b}}}",
+	    "namespaces", namespaces(), "capabilities", strings(spec_cap_names), "cgroup", "v1", 1,
+	    "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor",
+	    "enabled", lsm_apparmor_enabled(), "selinux", "enabled", lsm_selinux_enabled(),
+	    "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1);
 	const struct scmp_version *v = seccomp_version();
 	char libseccomp[32] = "";
 	if (v)

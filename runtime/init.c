@@ -32,6 +32,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/launch.h"
+#include "runtime/lsm.h"
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
 #include "runtime/terminal.h"
@@ -443,6 +444,10 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	if (process_apply_early(l->process, &l->spec->linux.personality, &e) < 0)
 		init_fail(l, &e, "process");
 	if (enter_cwd(l->process->cwd ? l->process->cwd : "/", &e) < 0)
+		init_fail(l, &e, "process");
+	/* Before the filter, which may deny the write; the startContainer hooks then run under the
+	 * profile too, as with runc. */
+	if (lsm_apply_on_exec(l->process, &e) < 0)
 		init_fail(l, &e, "process");
 	_cleanup_free_ char *exe = process_find_executable(l->process, &e);
 	if (exe == NULL)

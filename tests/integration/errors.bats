@@ -401,3 +401,42 @@ invalid_id() {
 	assert_status 0
 	assert_output from-field
 }
+
+# A confinement asked for and not given is refused, naming it; runc refuses the SELinux label alike
+# ("selinux label is specified in config, but selinux is disabled or not supported").
+@test "an AppArmor profile, SELinux label or mount label the kernel cannot apply fails create naming it" {
+	[ -e /sys/kernel/security/apparmor ] && skip "this kernel has AppArmor"
+	[ -e /sys/fs/selinux/enforce ] && skip "this kernel has SELinux"
+	cfg '.process.apparmorProfile = "berth-itest-profile"'
+	ctr_run echo ran
+	[ "$status" -ne 0 ]
+	[[ $output != *ran* ]]
+	assert_imatch 'apparmor'
+	[ "$RUNTIME_NAME" = berth ] || return 0
+	assert_imatch 'process\.apparmorProfile.*berth-itest-profile.*AppArmor is not enabled'
+	assert_berth_error_line
+	cfg 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	ctr_run echo ran
+	[ "$status" -ne 0 ]
+	assert_imatch 'process\.selinuxLabel.*container_t.*SELinux is not enabled'
+	assert_berth_error_line
+	cfg 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
+	ctr_run echo ran
+	[ "$status" -ne 0 ]
+	assert_imatch 'linux\.mountLabel.*container_file_t.*SELinux is not enabled'
+	assert_berth_error_line
+	# exec of a process file asking for a profile: the same
+	cfg 'del(.linux.mountLabel)'
+	ctr_detach sleep 100
+	jq '.process | .args = ["true"] | .apparmorProfile = "berth-itest-profile"' "$BUNDLE/config.json" >"$WORK/p.json"
+	run rt exec --process "$WORK/p.json" "$ID"
+	[ "$status" -ne 0 ]
+	assert_imatch 'apparmorProfile.*berth-itest-profile'
+	assert_berth_error_line
+	run rt exec --apparmor berth-itest-profile "$ID" true
+	[ "$status" -ne 0 ]
+	assert_imatch 'apparmor'
+	assert_berth_error_line
+	run rt exec --apparmor unconfined "$ID" true
+	assert_status 0
+}
