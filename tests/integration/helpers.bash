@@ -178,6 +178,21 @@ ctr_pid() {
 	rt state "$1" | jq -r .pid
 }
 
+# wait_handler ID SIGNUM: poll (30 s) until the container's init has a handler for SIGNUM. The kernel
+# drops a signal sent from outside to a PID 1 with no handler, so a signal sent before the container's
+# `trap` is set would be lost and the test would wait for nothing.
+wait_handler() {
+	local pid i mask
+	pid=$(ctr_pid "$1")
+	for ((i = 0; i < 300; i++)); do
+		mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$mask" ] && (((0x$mask >> ($2 - 1)) & 1)) && return 0
+		sleep 0.1
+	done
+	echo "container $1: init $pid has no handler for signal $2" >&2
+	return 1
+}
+
 # wait_status ID STATUS [TENTHS]: poll until the container reaches STATUS (default 30 s).
 wait_status() {
 	local i s

@@ -124,6 +124,7 @@ load helpers
 
 @test "kill with a number (15) stops the container" {
 	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	wait_handler "$ID" 15
 	rt kill "$ID" 15
 	wait_status "$ID" stopped
 }
@@ -142,12 +143,14 @@ load helpers
 
 @test "kill with a lowercase name (term)" {
 	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	wait_handler "$ID" 15
 	rt kill "$ID" term
 	wait_status "$ID" stopped
 }
 
 @test "kill defaults to SIGTERM" {
 	ctr_detach sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	wait_handler "$ID" 15
 	rt kill "$ID"
 	wait_status "$ID" stopped
 }
