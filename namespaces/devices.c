@@ -40,14 +40,6 @@ bool devices_needed(const struct rootfs_config *cfg)
 	return false;
 }
 
-const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg)
-{
-	for (size_t i = cfg->n_mounts; i-- > 0;)
-		if (container_path_eq(cfg->mounts[i].destination, "/dev"))
-			return &cfg->mounts[i];
-	return NULL;
-}
-
 int dev_remount_readonly(const struct rootfs_config *cfg, struct error *err)
 {
 	const struct mount_entry *m = dev_top_mount(cfg);

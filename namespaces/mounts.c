@@ -41,6 +41,14 @@ bool container_path_eq(const char *a, const char *b)
 #define LOCKABLE_FLAGS                                                                             \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
 
+const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg)
+{
+	for (size_t i = cfg->n_mounts; i-- > 0;)
+		if (container_path_eq(cfg->mounts[i].destination, "/dev"))
+			return &cfg->mounts[i];
+	return NULL;
+}
+
 int remount_bind(const char *path, const char *what, unsigned long flags, struct error *err)
 {
 	flags &= ~(MS_REC | MS_BIND | MS_REMOUNT);
