@@ -100,3 +100,16 @@ int cg_rmdir(const char *path, struct error *err)
 	}
 	return error_errno(err, "rmdir %s", path);
 }
+
+bool v2_has_controller(int dirfd, const char *controller)
+{
+	struct error e;
+	_cleanup_free_ char *s = NULL;
+	if (cg_read(dirfd, "cgroup.controllers", &s, &e) < 0)
+		return false;
+	size_t l = strlen(controller);
+	for (char *t = s; (t = strstr(t, controller)) != NULL; t += l)
+		if ((t == s || t[-1] == ' ') && (t[l] == ' ' || t[l] == '\n' || t[l] == '\0'))
+			return true;
+	return false;
+}

@@ -1,5 +1,6 @@
 /* Reading and writing controller files, with errors that name the spec key and the file. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct error;
@@ -18,3 +19,5 @@ int cg_read_u64(int dirfd, const char *file, uint64_t *out, struct error *err);
 int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out, struct error *err);
 /* rmdir that retries EBUSY for a short while (tasks still exiting). ENOENT is success. */
 int cg_rmdir(const char *path, struct error *err);
+/* v2: whether controller (e.g. "memory") is listed in dirfd's cgroup.controllers. */
+bool v2_has_controller(int dirfd, const char *controller);

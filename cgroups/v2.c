@@ -38,19 +38,6 @@ static int v2_open(const struct cgroup *cg, struct error *err)
 	return fd;
 }
 
-bool v2_has_controller(int dirfd, const char *controller)
-{
-	struct error e;
-	_cleanup_free_ char *s = NULL;
-	if (cg_read(dirfd, "cgroup.controllers", &s, &e) < 0)
-		return false;
-	size_t l = strlen(controller);
-	for (char *t = s; (t = strstr(t, controller)) != NULL; t += l)
-		if ((t == s || t[-1] == ' ') && (t[l] == ' ' || t[l] == '\n' || t[l] == '\0'))
-			return true;
-	return false;
-}
-
 /* Enables in parent's subtree everything parent is offered, so that the child gets every
  * controller; one that cannot be enabled is skipped, and apply later names the key it fails. */
 static void enable_controllers(int parentfd)

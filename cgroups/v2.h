@@ -10,5 +10,3 @@ struct error;
 
 /* Writes linux.resources into the cgroup directory dirfd (the unified hierarchy). */
 int res_v2_apply(int dirfd, const struct cgroup_resources *r, bool update, struct error *err);
-/* Whether controller (e.g. "memory") is listed in dirfd's cgroup.controllers. */
-bool v2_has_controller(int dirfd, const char *controller);
