@@ -37,36 +37,12 @@ bool container_path_eq(const char *a, const char *b)
 	}
 }
 
-/* The per-mount flags a user namespace cannot change on a mount it inherited. */
-#define LOCKABLE_FLAGS                                                                             \
-	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
-
 const struct mount_entry *dev_top_mount(const struct rootfs_config *cfg)
 {
 	for (size_t i = cfg->n_mounts; i-- > 0;)
 		if (container_path_eq(cfg->mounts[i].destination, "/dev"))
 			return &cfg->mounts[i];
 	return NULL;
-}
-
-int remount_bind(const char *path, const char *what, unsigned long flags, struct error *err)
-{
-	flags &= ~(MS_REC | MS_BIND | MS_REMOUNT);
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
-		return 0;
-	if (errno != EPERM)
-		return error_errno(err, "remount %s", what);
-	struct statvfs sv;
-	if (statvfs(path, &sv) < 0)
-		return error_errno(err, "statvfs %s", what);
-	unsigned long locked = sv.f_flag & LOCKABLE_FLAGS;
-	/* One atime mode only: the one asked for wins unless the locked one differs, then the
-	 * locked one has to stay. */
-	if (locked & (MS_NOATIME | MS_RELATIME))
-		flags &= ~(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | locked, NULL) < 0)
-		return error_errno(err, "remount %s (keeping its locked flags)", what);
-	return 0;
 }
 
 /* A user namespace holding the mount's own mappings, for MOUNT_ATTR_IDMAP: a child is parked
