@@ -18,6 +18,11 @@ struct pctx {
 
 #define SPEC_PATH_MAX 512
 
+/* jansson cannot hold integers above INT64_MAX, yet uint64 fields legitimately carry them (an
+ * unlimited rlimit is 18446744073709551615). spec_load_file rewrites such literals into strings
+ * with this prefix (spec.c), and only the unsigned getter accepts them. */
+#define BIG_UINT_MARK "\x01u64:"
+
 /* "doc: path: message" (or "doc: message" when path is empty). Returns -1. */
 int spec_err(const struct pctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -53,6 +58,9 @@ int spec_require(const struct pctx *c, int rc, const char *prefix, const char *k
 int spec_get_idmaps(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
 		    struct id_mapping **out, size_t *n);
 void spec_strv_pair_free(char **keys, char **values);
+/* arr[i], which must be an object; its path ("prefix[i]") is written into p. */
+int spec_array_object(const struct pctx *c, json_t *arr, const char *path, size_t i,
+		      char p[SPEC_PATH_MAX], json_t **out);
 
 /* linux.* (spec_linux.c). */
 int spec_parse_linux(const struct pctx *c, json_t *obj, const char *prefix, struct spec_linux *l);
