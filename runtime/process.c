@@ -464,10 +464,15 @@ static int set_user(const struct spec_user *u, struct error *err)
 			error_append(err, " (not mapped in the user namespace)");
 		return -1;
 	}
-	/* (gid_t)-1 would be taken as "unchanged": read back what the kernel did. */
+	/* (gid_t)-1 would be taken as "unchanged": read back what the kernel did. The filter is
+	 * already loaded here when no_new_privs is off (as in runc), and a profile that allows
+	 * the runtime's setresgid need not allow getresgid: then the real and effective ids,
+	 * which setresgid sets together with the saved one, are what is checked. */
 	gid_t rg, eg, sg;
-	if (getresgid(&rg, &eg, &sg) < 0)
-		return error_errno(err, "process.user.gid: getresgid");
+	if (getresgid(&rg, &eg, &sg) < 0) {
+		rg = getgid();
+		sg = eg = getegid();
+	}
 	if (rg != u->gid || eg != u->gid || sg != u->gid)
 		return error_cause(err, EPERM,
 				   "process.user.gid: setresgid %u left the group ids at %u/%u/%u",
@@ -479,8 +484,10 @@ static int set_user(const struct spec_user *u, struct error *err)
 		return -1;
 	}
 	uid_t ru, eu, su;
-	if (getresuid(&ru, &eu, &su) < 0)
-		return error_errno(err, "process.user.uid: getresuid");
+	if (getresuid(&ru, &eu, &su) < 0) {
+		ru = getuid();
+		su = eu = geteuid();
+	}
 	if (ru != u->uid || eu != u->uid || su != u->uid)
 		return error_cause(err, EPERM,
 				   "process.user.uid: setresuid %u left the user ids at %u/%u/%u",
