@@ -45,11 +45,15 @@ no_cgroup_left() {
 
 @test "memory limit 32M: an OOM kill of a process other than init is reported too" {
 	cfg '.linux.resources.memory = {"limit": 33554432}'
-	# tail holds 100M: the OOM killer takes it, and the shell exits 137 itself (not by a signal).
-	ctr_run sh -c 'head -c 104857600 /dev/zero | tail -c 104857600 >/dev/null'
+	# tail holds 100M and raises its own oom_score_adj (no privilege needed), so the OOM killer
+	# takes it rather than the shell, which then exits 137 itself (not by a signal). Which and how
+	# many other processes the kernel kills is its choice (seen: 2 in the v2 VM), so the count is
+	# not fixed; that init survived is.
+	ctr_run sh -c 'head -c 104857600 /dev/zero |
+		sh -c "echo 1000 >/proc/self/oom_score_adj && exec tail -c 104857600" >/dev/null'
 	assert_status 137
 	if [ "$RUNTIME_NAME" = berth ]; then
-		assert_match '1 process OOM-killed in the container: memory limit 32M reached'
+		assert_match 'berth: [0-9]+ process(es)? OOM-killed in the container: memory limit 32M reached'
 	fi
 }
 
