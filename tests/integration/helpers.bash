@@ -178,6 +178,15 @@ ctr_pid() {
 	rt state "$1" | jq -r .pid
 }
 
+# in_tty CMD...: run CMD (the runtime with this test's root) under a fresh pseudo-terminal from
+# script(1), so a terminal=true process without a console socket has a real tty to use.
+in_tty() {
+	local c="BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT'" a
+	for a in "$@"; do c+=" $(printf '%q' "$a")"; done
+	run script -qec "$c" /dev/null </dev/null 3>&-
+	output=${output//$'\r'/}
+}
+
 # wait_handler ID SIGNUM: poll (30 s) until the container's init has a handler for SIGNUM. The kernel
 # drops a signal sent from outside to a PID 1 with no handler, so a signal sent before the container's
 # `trap` is set would be lost and the test would wait for nothing.

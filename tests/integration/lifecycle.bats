@@ -527,15 +527,6 @@ create_named() {
 	assert_output "sleep 100 "
 }
 
-# in_tty CMD...: run CMD (the runtime with this test's root) under a fresh pseudo-terminal from
-# script(1), so a terminal=true process without a console socket has a real tty to use.
-in_tty() {
-	local c="BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT'" a
-	for a in "$@"; do c+=" $(printf '%q' "$a")"; done
-	run script -qec "$c" /dev/null </dev/null 3>&-
-	output=${output//$'\r'/}
-}
-
 @test "exec sees the config's env, and --env adds to it" {
 	cfg '.process.env += ["FROMCFG=cfg-val"]'
 	ctr_detach sleep 100

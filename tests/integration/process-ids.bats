@@ -34,14 +34,6 @@ userns() {
 		| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
 }
 
-# in_tty CMD...: the runtime under a fresh pseudo-terminal from script(1).
-in_tty() {
-	local c="BERTH_ITEST_MARK=$MARK '$RUNTIME' --root '$STATE_ROOT'" a
-	for a in "$@"; do c+=" $(printf '%q' "$a")"; done
-	run script -qec "$c" /dev/null </dev/null 3>&-
-	output=${output//$'\r'/}
-}
-
 @test "user: uid and gid 4294967295 are refused, never run as root" {
 	cfg '.process.user = {"uid": 4294967295, "gid": 4294967295}'
 	ctr_run id
