@@ -113,3 +113,11 @@ bool v2_has_controller(int dirfd, const char *controller)
 			return true;
 	return false;
 }
+
+int cg_open_dir(const char *dir, struct error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(err, "open cgroup %s", dir);
+	return fd;
+}

@@ -21,3 +21,5 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out, s
 int cg_rmdir(const char *path, struct error *err);
 /* v2: whether controller (e.g. "memory") is listed in dirfd's cgroup.controllers. */
 bool v2_has_controller(int dirfd, const char *controller);
+/* A cgroup directory as an O_DIRECTORY fd, the error naming it. */
+int cg_open_dir(const char *dir, struct error *err);

@@ -642,10 +642,7 @@ static int v1_open_dir(struct cgroup *cg, const char *ctrl, struct error *err)
 	_cleanup_free_ char *dir = v1_join(s->unified, cg->path, NULL);
 	if (dir == NULL)
 		return error_set(err, ENOMEM, "cgroup %s", cg->path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_errno(err, "open cgroup %s", dir);
-	return fd;
+	return cg_open_dir(dir, err);
 }
 
 const struct cgroup_backend cgroup_backend_v1 = {

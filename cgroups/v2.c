@@ -32,10 +32,7 @@ static int v2_open(const struct cgroup *cg, struct error *err)
 	_cleanup_free_ char *dir = v2_dir_path(cg, NULL);
 	if (dir == NULL)
 		return error_set(err, ENOMEM, "cgroup %s", cg->path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_errno(err, "open cgroup %s", dir);
-	return fd;
+	return cg_open_dir(dir, err);
 }
 
 /* Enables in parent's subtree everything parent is offered, so that the child gets every
