@@ -277,11 +277,15 @@ io_weight_flag() {
 	run_report -- true
 	if [ "$CG_MODE" = v2 ]; then
 		[ "$(rj .io_write_bytes)" = 0 ]
-	else
-		[ "$(rj .io_write_bytes)" = null ]
+	elif [ "$(rj .io_write_bytes)" = null ]; then
 		[[ $(rj .not_available.io) == *"counts IO only on devices that have a bps or iops limit"* ]]
 		box -- true
 		assert_match "block IO: +not available \(the v1 blkio controller"
+	else
+		# A device that got a limit anywhere before (this test's loop device, in a cgroup
+		# already gone) can leave the kernel keeping per-device rows for new cgroups too: then
+		# the job's figure is there, and it did no IO.
+		[ "$(rj .io_write_bytes)" = 0 ]
 	fi
 }
 
