@@ -76,6 +76,7 @@ sample_pids() {
 	assert_match "exited with status 7"
 }
 
+# bats test_tags=vm
 @test "box: a job allocating past --memory is OOM-killed, exit 137, the report names the limit" {
 	run_report -m 32M -- "$(memtouch)" 200
 	assert_status 137
@@ -89,6 +90,7 @@ sample_pids() {
 	assert_match "OOM kills: +1 \(memory limit 32.0 MiB\)"
 }
 
+# bats test_tags=vm
 @test "box: the report's peak memory is what the job allocated on purpose (64 MiB, within 5%)" {
 	run_report -m 256M -- "$(memtouch)" 64
 	assert_status 0
@@ -99,6 +101,7 @@ sample_pids() {
 	[ "$(rj .oom_kills)" = 0 ]
 }
 
+# bats test_tags=vm,slow
 @test "box: a fork bomb is held at --pids-limit, the host stays responsive, the bomb is killed" {
 	# Every process forks for ever; bash retries what the limit refuses (dash would give up).
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
@@ -134,6 +137,7 @@ cpu_ratio() {
 	jq '(.user_cpu_seconds + .system_cpu_seconds) / .wall_seconds' "$REPORT"
 }
 
+# bats test_tags=vm,slow
 @test "box: a busy loop with --cpus 0.5 gets about half a core over its window" {
 	# Two loops, so that without the limit the job could take both cores. The same job without
 	# a limit first: on a host too busy to give it more than the limit, the limit cannot show.
@@ -160,6 +164,7 @@ cpu_ratio() {
 	[ -z "$(ls "$STATE_ROOT")" ]
 }
 
+# bats test_tags=vm
 @test "box: berth killed with SIGKILL leaves no job process; the next box removes its cgroup" {
 	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
 		-- sh -c 'sleep 300 & sleep 302' </dev/null >/dev/null 2>&1 3>&- &
@@ -221,6 +226,7 @@ io_weight_flag() {
 	fi
 }
 
+# bats test_tags=vm
 @test "box: --report JSON has every field" {
 	run_report -m 64M --memory-swap 128M --pids-limit 100 $(io_weight_flag 300) -- sh -c 'echo hi'
 	assert_status 0
@@ -254,6 +260,7 @@ io_weight_flag() {
 	assert_match '"cpus":1.1[,}]'
 }
 
+# bats test_tags=vm
 @test "box: the report has the job's block IO where the kernel counts it, and says so where not" {
 	if [ "$BERTH_VM" = 1 ]; then
 		blk=/dev/vda
@@ -289,6 +296,7 @@ io_weight_flag() {
 	fi
 }
 
+# bats test_tags=vm
 @test "box: the report has pressure stall times where the kernel keeps them (v2, hybrid)" {
 	# Two busy loops on one CPU: each waits while the other runs.
 	run_report --timeout 1s -- taskset -c 0 sh -c 'while :; do :; done & while :; do :; done'
@@ -307,6 +315,7 @@ io_weight_flag() {
 	assert_match "stalled \(PSI\): cpu [0-9.]+s, memory"
 }
 
+# bats test_tags=vm
 @test "box: the report's peak swap is a figure, or null with the reason" {
 	run_report -m 64M --memory-swap 128M -- "$(memtouch)" 16
 	assert_status 0
@@ -324,6 +333,7 @@ io_weight_flag() {
 	[ "$(rj .peak_memory_bytes)" -ge $((16 << 20)) ]
 }
 
+# bats test_tags=vm
 @test "box: limits land in the job's cgroup (memory, swap, cpu, pids, io)" {
 	dev=$(lsblk -dnpo NAME,TYPE 2>/dev/null | awk '$2 == "disk" { print $1; exit }')
 	[ -n "$dev" ] || dev=$(awk '$4 ~ /^[a-z]+$/ { print "/dev/" $4; exit }' /proc/partitions)
@@ -521,6 +531,7 @@ as_user() {
 	[ -z "$(leaked_cgroups)" ]
 }
 
+# bats test_tags=vm
 @test "box: a user with a delegated cgroup v2 subtree gets the limits, owns the job's files, leaves nothing" {
 	[ "$CG_MODE" = v2 ] || skip "delegation to a user needs cgroup v2 (this host: $CG_MODE)"
 	unpriv_setup

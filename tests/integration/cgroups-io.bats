@@ -55,6 +55,7 @@ stats() {
 	rt events --stats "$ID"
 }
 
+# bats test_tags=slow
 @test "blockIO throttleWriteBpsDevice 1 MiB/s: 4 MiB of direct writes take >= 2.5 s and are counted" {
 	blk_device
 	cfg '.linux.resources.blockIO = {"throttleWriteBpsDevice": [{"major": $maj, "minor": $min,
@@ -199,18 +200,21 @@ throttled_dd() {
 }
 
 # Each takes 4 s at its limit; >= 2.5 s, since the kernel may let part of the first slice through.
+# bats test_tags=slow
 @test "blockIO throttleReadBpsDevice 1 MiB/s: 4 MiB of direct reads take >= 2.5 s" {
 	throttled_dd throttleReadBpsDevice 1048576 if=/dev/itest-blk of=/dev/null bs=256k count=16 iflag=direct
 	echo "# 4 MiB read at 1 MiB/s in $((ELAPSED * 10)) ms" >&3
 	[ "$ELAPSED" -ge 250 ]
 }
 
+# bats test_tags=slow
 @test "blockIO throttleReadIOPSDevice 16/s: 64 direct 4k reads take >= 2.5 s" {
 	throttled_dd throttleReadIOPSDevice 16 if=/dev/itest-blk of=/dev/null bs=4k count=64 iflag=direct
 	echo "# 64 reads at 16 IOPS in $((ELAPSED * 10)) ms" >&3
 	[ "$ELAPSED" -ge 250 ]
 }
 
+# bats test_tags=slow
 @test "blockIO throttleWriteIOPSDevice 16/s: 64 direct 4k writes take >= 2.5 s" {
 	throttled_dd throttleWriteIOPSDevice 16 if=/dev/zero of=/dev/itest-blk bs=4k count=64 oflag=direct
 	echo "# 64 writes at 16 IOPS in $((ELAPSED * 10)) ms" >&3

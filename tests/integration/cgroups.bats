@@ -127,6 +127,7 @@ no_cgroup_left() {
 	[ "$(cat "$(cgf pids pids.max pids.max)")" = 20 ]
 }
 
+# bats test_tags=slow
 @test "cpu quota 20%: the container is throttled" {
 	cfg '.linux.resources.cpu = {"quota": 20000, "period": 100000}'
 	ctr_detach sh -c 'while :; do :; done'
@@ -141,6 +142,7 @@ no_cgroup_left() {
 	[ "$b" -gt "$a" ]
 }
 
+# bats test_tags=slow
 @test "cpu quota 20%: the busy loop gets about 20% of one cpu" {
 	cfg '.linux.resources.cpu = {"quota": 20000, "period": 100000}'
 	ctr_detach sh -c 'while :; do :; done'
@@ -510,6 +512,7 @@ share_ticks() {
 	b=$(($(cpu_ticks "$2") - b0))
 }
 
+# bats test_tags=slow
 @test "cpuset cpus 0 and cpu shares 1024 vs 256: two busy loops on cpu 0 share it about 4:1" {
 	cfg '.linux.resources.cpu = {"cpus": "0", "shares": 1024}'
 	ctr_detach sh -c 'grep Cpus_allowed_list /proc/self/status > /tmp/cpus; while :; do :; done'
@@ -590,6 +593,7 @@ hugetlb_file() {
 	no_cgroup_left
 }
 
+# bats test_tags=slow
 @test "unified memory.high: a process above it is throttled, not killed (v2), a clear error on v1" {
 	cfg '.linux.resources.unified = {"memory.high": "16777216"}
 		| .mounts += [{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64m"]}]'
@@ -635,6 +639,7 @@ hugetlb_file() {
 	no_cgroup_left
 }
 
+# bats test_tags=slow
 @test "memory disableOOMKiller: v1 holds the allocator under OOM alive instead of killing it; v2 ignores it (as runc)" {
 	cfg '.linux.resources.memory = {"limit": 33554432, "disableOOMKiller": true}'
 	if [ "$CG_MODE" = v2 ]; then
@@ -717,6 +722,7 @@ hugetlb_file() {
 	no_cgroup_left
 }
 
+# bats test_tags=slow
 @test "cpu burst: written to cpu.cfs_burst_us / cpu.max.burst, with a quota and alone (read back: a burst's effect is not measurable reliably)" {
 	cfg '.linux.resources.cpu = {"quota": 50000, "period": 100000, "burst": 20000}'
 	ctr_detach sleep 100
@@ -729,6 +735,7 @@ hugetlb_file() {
 	[ "$(cat "$(cgf cpu cpu.cfs_burst_us cpu.max.burst)")" = 30000 ]
 }
 
+# bats test_tags=slow
 @test "cpu idle 1: the idle container gets a sliver of cpu 0 against a normal busy loop there" {
 	cfg '.linux.resources.cpu = {"cpus": "0"}'
 	ctr_detach sh -c 'while :; do :; done'
@@ -761,6 +768,7 @@ rt_budget() {
 	echo "$1" >"$top/$ITEST_T/cpu.rt_runtime_us"
 }
 
+# bats test_tags=slow
 @test "cpu realtimeRuntime/realtimePeriod: v1 limits a SCHED_FIFO loop to its runtime; v2 fails naming the key" {
 	cfg '.linux.resources.cpu = {"realtimeRuntime": 50000, "realtimePeriod": 1000000}'
 	if [ "$CG_MODE" = v2 ]; then
@@ -839,6 +847,7 @@ rt_budget() {
 	assert_status 0
 }
 
+# bats test_tags=slow
 @test "update --cpu-quota/--cpu-period: a running busy loop drops to about 20%" {
 	ctr_detach sh -c 'while :; do :; done'
 	pid=$(ctr_pid "$ID")

@@ -109,6 +109,7 @@ opt_args() {
 	assert_berth_error_line
 }
 
+# bats test_tags=slow
 @test "cli-help: every long option a help lists is accepted by the command's parser" {
 	local cmd name arity ph n=0 out
 	for cmd in $COMMANDS; do
@@ -186,6 +187,7 @@ src_options() {
 	done
 }
 
+# bats test_tags=slow
 @test "cli-help: every option in the cli/cmd_*.c tables is in its command's help" {
 	[ "$RUNTIME_NAME" = berth ] || skip "reads berth's own sources"
 	local cmd name arity n=0 help hn ha hp

@@ -6,7 +6,9 @@
 
 load helpers
 
-N=100
+# The ASan run (tests/run-all) sets BERTH_CONCURRENCY_N lower: the races are the same with 20, and
+# the sanitized binary is several times slower.
+N=${BERTH_CONCURRENCY_N:-100}
 
 # bundles N: one small bundle per container, sharing the test's rootfs (each container mounts it in
 # its own mount namespace), each with its own cgroup under the test prefix.

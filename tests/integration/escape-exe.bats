@@ -92,6 +92,7 @@ check_log() {
 	binary_intact
 }
 
+# bats test_tags=vm
 @test "exe: run of a #!/proc/self/exe process cannot write the runtime binary" {
 	attack_setup
 	ctr_run /bin/evil stage1 /exe.log
@@ -101,6 +102,7 @@ check_log() {
 	grep -q "^stage1 exe $WORK/exe-cache/berth-" "$BUNDLE/rootfs/exe.log"
 }
 
+# bats test_tags=vm
 @test "exe: create + start, the O_PATH fd reopened long after berth exited" {
 	attack_setup
 	ctr_create /bin/evil stage1 /exe.log
@@ -120,6 +122,7 @@ check_log() {
 	check_log "$BUNDLE/rootfs/exec.log"
 }
 
+# bats test_tags=vm
 @test "exe: with the cache refused (group-writable), a sealed memfd protects the binary" {
 	attack_setup
 	mkdir -m 0777 "$WORK/exe-cache"
@@ -154,6 +157,7 @@ race_join() {
 	binary_intact
 }
 
+# bats test_tags=vm
 @test "exe: a container process cannot open /proc/<pid>/exe of a berth init during setup" {
 	attack_setup
 	ctr_detach /payload race "${MARK}-c2" /race.log 100

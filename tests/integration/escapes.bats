@@ -405,6 +405,7 @@ FRESH_PROC='mkdir -p /tmp/p; unshare -mrpf sh -c "echo uid \$(id -u); mount -t p
 
 # --no-pivot left the host's /proc (unmasked) in the container's mount namespace: out of reach by
 # path, but enough for the kernel to allow that fresh proc, with the host's /proc/sys writable.
+# bats test_tags=vm
 @test "--no-pivot: a fresh proc cannot be mounted from a user namespace in the container, host mounts intact" {
 	before=$(awk '$5 ~ /^\/(proc|sys)(\/|$)/ { print $5, $9 }' /proc/self/mountinfo)
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_SETFCAP"])'
@@ -425,6 +426,7 @@ FRESH_PROC='mkdir -p /tmp/p; unshare -mrpf sh -c "echo uid \$(id -u); mount -t p
 }
 
 # In a user namespace the host's mounts are locked and cannot be detached: they are covered.
+# bats test_tags=vm
 @test "--no-pivot with a user namespace: a fresh proc cannot be mounted either" {
 	userns_escape_cfg
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_SETFCAP"])'
@@ -443,6 +445,7 @@ FRESH_PROC='mkdir -p /tmp/p; unshare -mrpf sh -c "echo uid \$(id -u); mount -t p
 
 # rootfs.bats proves masking itself ("masked path /proc/kcore ... reads empty", "masked directory
 # /sys/firmware is empty"); these try to take the mask off.
+# bats test_tags=vm
 @test "masked paths cannot be unmasked without CAP_SYS_ADMIN (umount /proc/timer_list, /sys/firmware)" {
 	[ -s /proc/timer_list ] || [ "$(head -c 1 /proc/timer_list | wc -c)" -eq 1 ]
 	ctr_run sh -c 'umount /proc/timer_list 2>/dev/null && echo unmounted; umount -l /sys/firmware 2>/dev/null && echo unmounted;
@@ -453,6 +456,7 @@ FRESH_PROC='mkdir -p /tmp/p; unshare -mrpf sh -c "echo uid \$(id -u); mount -t p
 0"
 }
 
+# bats test_tags=vm
 @test "masked paths unmasked with CAP_SYS_ADMIN: only in the container's mount namespace, the host intact" {
 	# the host's mounts under /proc (other tests may mount elsewhere meanwhile)
 	before=$(awk '$5 ~ /^\/proc/' /proc/self/mountinfo)
@@ -467,6 +471,7 @@ readable"
 
 # rootfs.bats "readonly path: writing /proc/sys fails" writes hostname; this tries to lift the
 # read-only flag first, and writes the other readonly paths' files.
+# bats test_tags=vm
 @test "readonly paths stay read-only: remount rw of /proc/sys fails, then writing kernel/domainname fails" {
 	ctr_run sh -c 'mount -o remount,rw /proc/sys 2>/dev/null && echo remounted; mount -o remount,rw,bind /proc/sys 2>/dev/null && echo remounted;
 		echo evil > /proc/sys/kernel/domainname 2>/dev/null && echo written; cat /proc/sys/kernel/domainname;
@@ -493,6 +498,7 @@ readable"
 }
 
 # rootfs.bats "sysfs is mounted at /sys, read-only as configured" reads the flag; this writes.
+# bats test_tags=vm
 @test "/sys is read-only: a write to a sysfs attribute, touch and remount rw all fail" {
 	attr=""
 	for f in /sys/kernel/mm/ksm/run /sys/kernel/profiling /sys/module/printk/parameters/time; do
@@ -523,6 +529,7 @@ checkproc_refused() {
 # runc's libcontainer/rootfs_linux.go checkProcMount: nothing inside /proc but a few files lxcfs
 # emulates, and on /proc itself only a procfs, judged after symlinks are resolved. runc 1.1.5
 # fails the first case: its older check lets a tmpfs onto /proc/self/fdinfo (/proc/1/fdinfo).
+# bats test_tags=vm
 @test "mounts inside /proc are refused (/proc/self/..., /proc/sys, a symlink into /proc, non-proc /proc); /proc/meminfo is allowed" {
 	mkdir -p "$WORK/src"
 	echo fake-meminfo >"$WORK/src/meminfo"
@@ -543,6 +550,7 @@ checkproc_refused() {
 # runc does, naming the destination, before anything is created or mounted; a proc mount below a
 # symlinked directory (/hp/proc, hp -> the canary) is refused the same way. runc 1.1.5 refuses the
 # first two but fails the third: it checks the last component only and creates proc in the canary.
+# bats test_tags=vm
 @test "CVE-2019-19921: /proc or /sys a symlink in the rootfs, or a proc mount below one, is refused and leaves nothing" {
 	canary
 	for d in proc sys; do
@@ -584,6 +592,7 @@ cap_sets() {
 
 # process.bats checks CapEff, CapBnd and CapPrm for root, and CapAmb for uid 1000; this checks all
 # five sets at once, for the init process and for an exec'd one.
+# bats test_tags=vm
 @test "capabilities: all five sets (Inh, Prm, Eff, Bnd, Amb) hold only the kept ones, for run and exec" {
 	# CAP_CHOWN 0, CAP_KILL 5, CAP_NET_BIND_SERVICE 10
 	cfg '.process.capabilities = {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
@@ -663,6 +672,7 @@ userns_escape_cfg() {
 
 # namespaces.bats "a user namespace: root inside has no power over host-owned files" reads a 700
 # directory of the rootfs; this is a bind-mounted host directory with a root-owned 0644 file.
+# bats test_tags=vm
 @test "user namespace: a bind-mounted host root-owned 0644 file cannot be written, removed or chowned" {
 	userns_escape_cfg
 	mkdir -p "$WORK/hostroot"

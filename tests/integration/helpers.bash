@@ -128,14 +128,30 @@ cfg() {
 	jq "$@" "$f" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
 }
 
+# json_str STRING: sets REPLY to STRING as a JSON string. In bash, not jq: under the VM's emulated CPU
+# each jq costs half a second, and a test quotes every argument of every container it runs.
+json_str() {
+	local s=$1
+	if [[ $s == *[$'\x01'-$'\x08'$'\x0b'$'\x0c'$'\x0e'-$'\x1f']* ]]; then
+		REPLY=$(printf '%s' "$s" | jq -Rs .)
+		return
+	fi
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\n'/\\n}
+	s=${s//$'\t'/\\t}
+	s=${s//$'\r'/\\r}
+	REPLY="\"$s\""
+}
+
 set_args() {
-	# jq 1.6 parses options even after --args, so quote each argument on its own.
+	# jq 1.6 parses options even after --args, so the array is passed as one JSON value.
 	local j="" a
 	for a in "$@"; do
-		j+=${j:+,}$(printf '%s' "$a" | jq -Rs .)
+		json_str "$a"
+		j+=${j:+,}$REPLY
 	done
-	j="[$j]"
-	cfg '.process.args = $a' --argjson a "$j"
+	cfg '.process.args = $a' --argjson a "[$j]"
 }
 
 # new_id: sets ID to a fresh container ID and records it for teardown. Each container gets its own
@@ -345,35 +361,33 @@ remove_cgroup_prefix() {
 }
 
 teardown() {
-	local id leaks="" i out
+	local id leaks="" i st cg mnt pids ns
 	while read -r id; do
 		[ -n "$id" ] || continue
 		rt delete --force "$id" >/dev/null 2>&1 </dev/null 3>&-
 	done <"$ITEST_IDS"
 
 	# The kernel finishes killing a cgroup's processes asynchronously: give it a moment (up to 30 s on
-	# a loaded host, instant when nothing is left) before calling anything a leak.
+	# a loaded host, instant when nothing is left) before calling anything a leak. Each check runs
+	# once a round: in the VM every process a check starts costs a tenth of a second.
 	for ((i = 0; i < 300; i++)); do
-		out="$(leaked_state)$(leaked_cgroups)$(leaked_mounts)$(marked_pids)$(leaked_netns)"
-		[ -z "$out" ] && break
+		st=$(leaked_state) cg=$(leaked_cgroups) mnt=$(leaked_mounts) pids=$(marked_pids) ns=$(leaked_netns)
+		[ -z "$st$cg$mnt$pids$ns" ] && break
 		sleep 0.1
 	done
-	out=$(leaked_state)
-	[ -n "$out" ] && leaks+="state dir entries left: $out"$'\n'
-	out=$(leaked_cgroups)
-	[ -n "$out" ] && leaks+="cgroups left: $out"$'\n'
-	out=$(leaked_mounts)
-	[ -n "$out" ] && leaks+="mounts left: $out"$'\n'
-	out=$(marked_pids)
-	[ -n "$out" ] && leaks+="processes left: $(for p in $out; do tr '\0' ' ' <"/proc/$p/cmdline"; echo " (pid $p)"; done)"$'\n'
-	out=$(leaked_netns)
-	[ -n "$out" ] && leaks+="network namespaces left: $out"$'\n'
+	[ -n "$st" ] && leaks+="state dir entries left: $st"$'\n'
+	[ -n "$cg" ] && leaks+="cgroups left: $cg"$'\n'
+	[ -n "$mnt" ] && leaks+="mounts left: $mnt"$'\n'
+	[ -n "$pids" ] && leaks+="processes left: $(for p in $pids; do tr '\0' ' ' <"/proc/$p/cmdline"; echo " (pid $p)"; done)"$'\n'
+	[ -n "$ns" ] && leaks+="network namespaces left: $ns"$'\n'
 
-	# Clean up regardless, so one leak does not cascade into the next tests.
-	for p in $(marked_pids) $(cgroup_pids); do kill -9 "$p" 2>/dev/null; done
-	while read -r n; do [ -n "$n" ] && ip netns delete "$n" 2>/dev/null; done <"$ITEST_NETNS"
-	for m in $(leaked_mounts | sort -r); do umount -l "$m" 2>/dev/null; done
-	sleep 0.05
+	# Clean up what leaked, so one leak does not cascade into the next tests.
+	if [ -n "$leaks" ]; then
+		for p in $(marked_pids) $(cgroup_pids); do kill -9 "$p" 2>/dev/null; done
+		while read -r n; do [ -n "$n" ] && ip netns delete "$n" 2>/dev/null; done <"$ITEST_NETNS"
+		for m in $(leaked_mounts | sort -r); do umount -l "$m" 2>/dev/null; done
+		sleep 0.05
+	fi
 	remove_cgroup_prefix
 
 	if [ -n "$leaks" ]; then

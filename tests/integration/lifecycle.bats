@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# bats file_tags=lifecycle,vm
+# bats file_tags=lifecycle
 # The container lifecycle on runc's command line: create/start/state/kill/delete/run/list/spec.
 
 load helpers
 
+# bats test_tags=vm
 @test "run /bin/true exits 0" {
 	ctr_run /bin/true
 	assert_status 0
@@ -53,6 +54,7 @@ load helpers
 	assert_status 137
 }
 
+# bats test_tags=vm
 @test "a container killed from outside with SIGKILL gives 137 to run" {
 	set_args sleep 100
 	new_id
@@ -69,6 +71,7 @@ load helpers
 	assert_output hello-from-inside
 }
 
+# bats test_tags=vm
 @test "create gives state created with a pid, start gives running, exit gives stopped" {
 	# it ends when the test says so, so the state is still running when it is read, however slow
 	ctr_create sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done'
@@ -197,6 +200,7 @@ load helpers
 	[ "$(ctr_status "$ID")" = running ]
 }
 
+# bats test_tags=vm
 @test "delete --force of a running container kills and deletes it" {
 	ctr_detach sleep 100
 	pid=$(ctr_pid "$ID")
@@ -206,6 +210,7 @@ load helpers
 	retry 300 sh -c "! [ -d /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
 }
 
+# bats test_tags=vm
 @test "delete of a created container kills and deletes it" {
 	ctr_create sleep 100
 	pid=$(ctr_pid "$ID")
@@ -486,6 +491,7 @@ create_named() {
 	[ "$(cat "$WORK/pidfile")" = "$(ctr_pid "$ID")" ]
 }
 
+# bats test_tags=vm
 @test "the runc-spec config runs unchanged (readonly root and all)" {
 	cp "$(config_template)" "$BUNDLE/config.json"
 	cfg '.process.terminal = false | .process.args = ["sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"]
@@ -602,6 +608,7 @@ create_named() {
 	[ "$(cat "/proc/$p/cgroup")" = "$(cat "/proc/$init/cgroup")" ]
 }
 
+# bats test_tags=vm
 @test "exec joins the container's namespaces and cgroup (seen from inside)" {
 	cfg '.hostname = "exec-host"'
 	ctr_detach sleep 100
@@ -668,6 +675,7 @@ create_named() {
 	[ "$status" -ne 0 ]
 }
 
+# bats test_tags=vm
 @test "status is stopped once init is killed from outside" {
 	ctr_detach sleep 100
 	pid=$(ctr_pid "$ID")
@@ -730,6 +738,7 @@ create_named() {
 }
 
 # The README demo (scripts/demo) without its apt-get set-up: the same config on the runtime under test.
+# bats test_tags=vm
 @test "the demo config: own hostname, PID 1, loopback only, read-only root" {
 	rm "$BUNDLE/config.json"
 	"$RUNTIME" spec --bundle "$BUNDLE"
@@ -793,6 +802,7 @@ open(sys.argv[2], "w").write(s.recv(4096).decode())
 	[ "$(ctr_status "$ID")" = running ]
 }
 
+# bats test_tags=vm
 @test "exec --cgroup refuses a path that leaves the container's cgroup" {
 	[ "$RUNTIME_NAME" = berth ] || skip "runc 1.1.5 resolves --cgroup differently"
 	ctr_detach sleep 100

@@ -64,6 +64,7 @@ one_rule() {
 
 # --- SCMP_ACT_NOTIFY and listenerPath ---
 
+# bats test_tags=vm
 @test "notify: the agent gets the container process state and the fd during create" {
 	agent_start /denied errno:122
 	notify_profile
@@ -91,6 +92,7 @@ one_rule() {
 	grep -qE '^mkdir(at)? /allowed -> continue$' "$AGENT_OUT/log"
 }
 
+# bats test_tags=vm
 @test "notify: the agent's answer is what the process sees (success without the work, WAIT_KILLABLE_RECV)" {
 	agent_start /faked fake
 	notify_profile '["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
@@ -177,6 +179,7 @@ absent"
 
 # --- every other action, by its effect ---
 
+# bats test_tags=vm
 @test "KILL_THREAD (and KILL, its alias) kills only the calling thread" {
 	probe
 	local act
@@ -282,6 +285,7 @@ mkdir: ok"
 	retry 300 audit_lines 'syscall=21 .*code=0x50000'
 }
 
+# bats test_tags=vm
 @test "flags TSYNC and SPEC_ALLOW: the filter is in force, speculation control is left as it was" {
 	local before
 	ctr_run sh -c 'grep ^Speculation_Store_Bypass: /proc/self/status'
@@ -298,6 +302,7 @@ mkdir: ok"
 	[ ! -e "$BUNDLE/rootfs/t" ]
 }
 
+# bats test_tags=vm
 @test "flag WAIT_KILLABLE_RECV without a listener is accepted (the kernel needs none to apply)" {
 	one_rule SCMP_ACT_ERRNO '{"errnoRet": 1}'
 	cfg '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
@@ -321,6 +326,7 @@ mkdir: ok"
 
 # --- syscalls newer than the profile ---
 
+# bats test_tags=vm
 @test "deny by default: syscalls newer than the profile get ENOSYS, older unlisted ones the default errno" {
 	probe
 	# landlock_restrict_self (446) is the newest syscall named: faccessat2 (439) is older and unlisted,
@@ -352,6 +358,7 @@ cachestat: errno 9"
 
 # --- what else runs under the filter ---
 
+# bats test_tags=vm
 @test "a profile that denies execve fails start, which says so, and the process never runs" {
 	[ "$RUNTIME_NAME" = runc ] && skip "runc 1.1.5's start returns before the execve"
 	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -380,6 +387,7 @@ cachestat: errno 9"
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
 
+# bats test_tags=vm
 @test "notify: write cannot notify (the runtime writes after the filter is in)" {
 	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/x.sock",
 		"syscalls": [{"names": ["mkdir", "write"], "action": "SCMP_ACT_NOTIFY"}]}'

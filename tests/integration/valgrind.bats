@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# bats file_tags=valgrind
+# bats file_tags=valgrind,slow
 # memcheck on the normal build: create, start, exec, state, delete and run report no memory error
 # and no definitely or indirectly lost block.
 #
