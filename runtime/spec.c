@@ -19,35 +19,35 @@
 #include "runtime/spec_internal.h"
 
 /* An object whose values are all strings, as parallel NULL-terminated vectors. */
-static int get_string_map(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+static int get_string_map(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
 			  char ***keys, char ***values)
 {
 	json_t *o = NULL;
-	int rc = spec_get_object(c, obj, prefix, key, &o);
+	int rc = jget_object(c, obj, prefix, key, &o);
 	if (rc <= 0)
 		return rc;
-	char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
-	spec_path_key(path, prefix, key);
+	char path[JGET_PATH_MAX], p[JGET_PATH_MAX];
+	jget_path_key(path, prefix, key);
 	size_t n = json_object_size(o), i = 0;
 	*keys = calloc(n + 1, sizeof **keys);
 	*values = calloc(n + 1, sizeof **values);
 	if (*keys == NULL || *values == NULL)
-		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+		return jget_nomem(c, path);
 	const char *k;
 	json_t *v;
 	json_object_foreach(o, k, v)
 	{
-		spec_path_key(p, path, k);
+		jget_path_key(p, path, k);
 		if (((*keys)[i] = strdup(k)) == NULL)
-			return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
-		if (spec_val_string(c, v, p, &(*values)[i]) < 0)
+			return jget_nomem(c, p);
+		if (jget_val_string(c, v, p, &(*values)[i]) < 0)
 			return -1;
 		i++;
 	}
 	return 1;
 }
 
-static int get_caps(const struct pctx *c, json_t *obj, const char *prefix,
+static int get_caps(const struct jdoc *c, json_t *obj, const char *prefix,
 		    struct spec_capabilities *caps)
 {
 	static const char *const sets[] = {"bounding", "effective", "inheritable", "permitted",
@@ -58,7 +58,7 @@ static int get_caps(const struct pctx *c, json_t *obj, const char *prefix,
 	caps->set = true;
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
 		char **names = NULL;
-		if (spec_get_strv(c, obj, prefix, sets[s], &names) < 0)
+		if (jget_strv(c, obj, prefix, sets[s], &names) < 0)
 			return -1;
 		/* Names this build or this kernel does not know are skipped, as runc does, so a
 		 * config written for a newer kernel still runs. */
@@ -74,47 +74,47 @@ static int get_caps(const struct pctx *c, json_t *obj, const char *prefix,
 	return 0;
 }
 
-static int get_rlimits(const struct pctx *c, json_t *obj, const char *prefix,
+static int get_rlimits(const struct jdoc *c, json_t *obj, const char *prefix,
 		       struct spec_process *pr)
 {
 	json_t *arr = NULL;
-	int rc = spec_get_array(c, obj, prefix, "rlimits", &arr);
+	int rc = jget_array(c, obj, prefix, "rlimits", &arr);
 	if (rc <= 0)
 		return rc;
-	char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
-	spec_path_key(path, prefix, "rlimits");
+	char path[JGET_PATH_MAX], p[JGET_PATH_MAX];
+	jget_path_key(path, prefix, "rlimits");
 	size_t n = json_array_size(arr);
 	pr->rlimits = calloc(n + 1, sizeof *pr->rlimits);
 	if (pr->rlimits == NULL)
-		return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+		return jget_nomem(c, path);
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = NULL;
 		_cleanup_free_ char *type = NULL;
 		struct spec_rlimit *r = &pr->rlimits[i];
-		if (spec_array_object(c, arr, path, i, p, &e) < 0 ||
-		    spec_require(c, spec_get_string(c, e, p, "type", &type), p, "type") < 0)
+		if (jget_array_object(c, arr, path, i, p, &e) < 0 ||
+		    jget_require(c, jget_string(c, e, p, "type", &type), p, "type") < 0)
 			return -1;
 		r->resource = rlimit_from_name(type);
 		if (r->resource < 0) {
-			char tp[SPEC_PATH_MAX];
-			spec_path_key(tp, p, "type");
-			return spec_err(c, tp, "unknown rlimit \"%s\"", type);
+			char tp[JGET_PATH_MAX];
+			jget_path_key(tp, p, "type");
+			return jget_err(c, tp, "unknown rlimit \"%s\"", type);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (pr->rlimits[j].resource == r->resource) {
-				char tp[SPEC_PATH_MAX];
-				spec_path_key(tp, p, "type");
-				return spec_err(c, tp, "duplicate rlimit \"%s\"", type);
+				char tp[JGET_PATH_MAX];
+				jget_path_key(tp, p, "type");
+				return jget_err(c, tp, "duplicate rlimit \"%s\"", type);
 			}
-		if (spec_require(c, spec_get_uint(c, e, p, "hard", UINT64_MAX, &r->hard), p,
-				 "hard") < 0 ||
-		    spec_require(c, spec_get_uint(c, e, p, "soft", UINT64_MAX, &r->soft), p,
-				 "soft") < 0)
+		if (jget_require(c, jget_uint(c, e, p, "hard", UINT64_MAX, &r->hard), p, "hard") <
+			0 ||
+		    jget_require(c, jget_uint(c, e, p, "soft", UINT64_MAX, &r->soft), p, "soft") <
+			0)
 			return -1;
 		if (r->soft > r->hard) {
-			char sp[SPEC_PATH_MAX];
-			spec_path_key(sp, p, "soft");
-			return spec_err(c, sp,
+			char sp[JGET_PATH_MAX];
+			jget_path_key(sp, p, "soft");
+			return jget_err(c, sp,
 					"soft limit %" PRIu64 " is above the hard limit %" PRIu64,
 					r->soft, r->hard);
 		}
@@ -129,11 +129,11 @@ struct name_value {
 	int value;
 };
 
-static int get_enum(const struct pctx *c, json_t *obj, const char *prefix, const char *key,
+static int get_enum(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
 		    const struct name_value *table, size_t n, int *out)
 {
 	_cleanup_free_ char *s = NULL;
-	int rc = spec_get_string(c, obj, prefix, key, &s);
+	int rc = jget_string(c, obj, prefix, key, &s);
 	if (rc <= 0)
 		return rc;
 	for (size_t i = 0; i < n; i++)
@@ -141,9 +141,9 @@ static int get_enum(const struct pctx *c, json_t *obj, const char *prefix, const
 			*out = table[i].value;
 			return 1;
 		}
-	char p[SPEC_PATH_MAX];
-	spec_path_key(p, prefix, key);
-	return spec_err(c, p, "unknown value \"%s\"", s);
+	char p[JGET_PATH_MAX];
+	jget_path_key(p, prefix, key);
+	return jget_err(c, p, "unknown value \"%s\"", s);
 }
 
 static const struct name_value sched_policies[] = {
@@ -159,175 +159,175 @@ static const struct name_value sched_flags[] = {
 static const struct name_value ioprio_classes[] = {
     {"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3}};
 
-static int get_scheduler(const struct pctx *c, json_t *o, const char *p, struct spec_scheduler *s)
+static int get_scheduler(const struct jdoc *c, json_t *o, const char *p, struct spec_scheduler *s)
 {
 	int64_t v;
 	int rc;
 	s->set = true;
-	if (spec_require(
+	if (jget_require(
 		c,
 		get_enum(c, o, p, "policy", sched_policies, ARRAY_SIZE(sched_policies), &s->policy),
 		p, "policy") < 0)
 		return -1;
-	if ((rc = spec_get_int(c, o, p, "nice", -20, 19, &v)) < 0)
+	if ((rc = jget_int(c, o, p, "nice", -20, 19, &v)) < 0)
 		return -1;
 	if (rc)
 		s->nice = (int32_t)v;
-	if ((rc = spec_get_int(c, o, p, "priority", INT32_MIN, INT32_MAX, &v)) < 0)
+	if ((rc = jget_int(c, o, p, "priority", INT32_MIN, INT32_MAX, &v)) < 0)
 		return -1;
 	if (rc)
 		s->priority = (int32_t)v;
 	char **flags = NULL;
-	if (spec_get_strv(c, o, p, "flags", &flags) < 0)
+	if (jget_strv(c, o, p, "flags", &flags) < 0)
 		return -1;
 	for (size_t i = 0; flags && flags[i]; i++) {
 		size_t j = 0;
 		while (j < ARRAY_SIZE(sched_flags) && strcmp(sched_flags[j].name, flags[i]) != 0)
 			j++;
 		if (j == ARRAY_SIZE(sched_flags)) {
-			char fp[SPEC_PATH_MAX], ep[SPEC_PATH_MAX];
-			spec_path_key(fp, p, "flags");
-			spec_path_idx(ep, fp, i);
-			spec_err(c, ep, "unknown scheduler flag \"%s\"", flags[i]);
+			char fp[JGET_PATH_MAX], ep[JGET_PATH_MAX];
+			jget_path_key(fp, p, "flags");
+			jget_path_idx(ep, fp, i);
+			jget_err(c, ep, "unknown scheduler flag \"%s\"", flags[i]);
 			strv_free(flags);
 			return -1;
 		}
 		s->flags |= (uint64_t)sched_flags[j].value;
 	}
 	strv_free(flags);
-	if (spec_get_uint(c, o, p, "runtime", UINT64_MAX, &s->runtime) < 0 ||
-	    spec_get_uint(c, o, p, "deadline", UINT64_MAX, &s->deadline) < 0 ||
-	    spec_get_uint(c, o, p, "period", UINT64_MAX, &s->period) < 0)
+	if (jget_uint(c, o, p, "runtime", UINT64_MAX, &s->runtime) < 0 ||
+	    jget_uint(c, o, p, "deadline", UINT64_MAX, &s->deadline) < 0 ||
+	    jget_uint(c, o, p, "period", UINT64_MAX, &s->period) < 0)
 		return -1;
 	return 0;
 }
 
-static int get_user(const struct pctx *c, json_t *o, const char *p, struct spec_user *u)
+static int get_user(const struct jdoc *c, json_t *o, const char *p, struct spec_user *u)
 {
 	uint64_t v;
 	int rc;
-	if ((rc = spec_get_uint(c, o, p, "uid", SPEC_ID_MAX, &v)) < 0)
+	if ((rc = jget_uint(c, o, p, "uid", SPEC_ID_MAX, &v)) < 0)
 		return -1;
 	u->uid = rc ? (uint32_t)v : 0;
-	if ((rc = spec_get_uint(c, o, p, "gid", SPEC_ID_MAX, &v)) < 0)
+	if ((rc = jget_uint(c, o, p, "gid", SPEC_ID_MAX, &v)) < 0)
 		return -1;
 	u->gid = rc ? (uint32_t)v : 0;
-	if ((rc = spec_get_uint(c, o, p, "umask", 07777, &v)) < 0)
+	if ((rc = jget_uint(c, o, p, "umask", 07777, &v)) < 0)
 		return -1;
 	u->has_umask = rc;
 	u->umask = (uint32_t)v;
 	json_t *arr = NULL;
-	if ((rc = spec_get_array(c, o, p, "additionalGids", &arr)) < 0)
+	if ((rc = jget_array(c, o, p, "additionalGids", &arr)) < 0)
 		return -1;
 	if (rc) {
-		char ap[SPEC_PATH_MAX], ep[SPEC_PATH_MAX];
-		spec_path_key(ap, p, "additionalGids");
+		char ap[JGET_PATH_MAX], ep[JGET_PATH_MAX];
+		jget_path_key(ap, p, "additionalGids");
 		size_t n = json_array_size(arr);
 		u->additional_gids = calloc(n + 1, sizeof *u->additional_gids);
 		if (u->additional_gids == NULL)
-			return error_set(c->err, ENOMEM, "%s: %s", c->doc, ap);
+			return jget_nomem(c, ap);
 		for (size_t i = 0; i < n; i++) {
-			spec_path_idx(ep, ap, i);
-			if (spec_val_uint(c, json_array_get(arr, i), ep, SPEC_ID_MAX, &v) < 0)
+			jget_path_idx(ep, ap, i);
+			if (jget_val_uint(c, json_array_get(arr, i), ep, SPEC_ID_MAX, &v) < 0)
 				return -1;
 			u->additional_gids[i] = (uint32_t)v;
 		}
 		u->n_additional_gids = n;
 	}
-	return spec_get_string(c, o, p, "username", &u->username) < 0 ? -1 : 0;
+	return jget_string(c, o, p, "username", &u->username) < 0 ? -1 : 0;
 }
 
-static int parse_process_at(const struct pctx *c, json_t *o, const char *p, struct spec_process *pr)
+static int parse_process_at(const struct jdoc *c, json_t *o, const char *p, struct spec_process *pr)
 {
 	json_t *sub = NULL;
-	char sp[SPEC_PATH_MAX];
+	char sp[JGET_PATH_MAX];
 	int rc;
-	if (spec_get_bool(c, o, p, "terminal", &pr->terminal) < 0)
+	if (jget_bool(c, o, p, "terminal", &pr->terminal) < 0)
 		return -1;
-	if ((rc = spec_get_object(c, o, p, "consoleSize", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "consoleSize", &sub)) < 0)
 		return -1;
 	if (rc) {
 		uint64_t h, w;
-		spec_path_key(sp, p, "consoleSize");
-		if (spec_require(c, spec_get_uint(c, sub, sp, "height", UINT32_MAX, &h), sp,
-				 "height") < 0 ||
-		    spec_require(c, spec_get_uint(c, sub, sp, "width", UINT32_MAX, &w), sp,
-				 "width") < 0)
+		jget_path_key(sp, p, "consoleSize");
+		if (jget_require(c, jget_uint(c, sub, sp, "height", UINT32_MAX, &h), sp, "height") <
+			0 ||
+		    jget_require(c, jget_uint(c, sub, sp, "width", UINT32_MAX, &w), sp, "width") <
+			0)
 			return -1;
 		pr->has_console_size = true;
 		pr->console_height = (uint32_t)h;
 		pr->console_width = (uint32_t)w;
 	}
-	if ((rc = spec_get_object(c, o, p, "user", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "user", &sub)) < 0)
 		return -1;
-	spec_path_key(sp, p, "user");
+	jget_path_key(sp, p, "user");
 	if (rc && get_user(c, sub, sp, &pr->user) < 0)
 		return -1;
-	if (spec_require(c, spec_get_strv(c, o, p, "args", &pr->args), p, "args") < 0)
+	if (jget_require(c, jget_strv(c, o, p, "args", &pr->args), p, "args") < 0)
 		return -1;
 	if (pr->args[0] == NULL) {
-		spec_path_key(sp, p, "args");
-		return spec_err(c, sp, "must not be empty");
+		jget_path_key(sp, p, "args");
+		return jget_err(c, sp, "must not be empty");
 	}
-	if (spec_get_string(c, o, p, "commandLine", &pr->command_line) < 0 ||
-	    spec_get_strv(c, o, p, "env", &pr->env) < 0)
+	if (jget_string(c, o, p, "commandLine", &pr->command_line) < 0 ||
+	    jget_strv(c, o, p, "env", &pr->env) < 0)
 		return -1;
 	for (size_t i = 0; pr->env && pr->env[i]; i++)
 		if (strchr(pr->env[i], '=') == NULL || pr->env[i][0] == '=') {
-			char ep[SPEC_PATH_MAX];
-			spec_path_key(sp, p, "env");
-			spec_path_idx(ep, sp, i);
-			return spec_err(c, ep, "\"%s\" is not of the form NAME=VALUE", pr->env[i]);
+			char ep[JGET_PATH_MAX];
+			jget_path_key(sp, p, "env");
+			jget_path_idx(ep, sp, i);
+			return jget_err(c, ep, "\"%s\" is not of the form NAME=VALUE", pr->env[i]);
 		}
-	if ((rc = spec_get_string(c, o, p, "cwd", &pr->cwd)) < 0)
+	if ((rc = jget_string(c, o, p, "cwd", &pr->cwd)) < 0)
 		return -1;
 	/* The runtime-spec requires cwd; like runc, an absent one means "/". */
 	if (rc == 0 && (pr->cwd = strdup("/")) == NULL)
-		return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
+		return jget_nomem(c, p);
 	if (pr->cwd[0] != '/') {
-		spec_path_key(sp, p, "cwd");
-		return spec_err(c, sp, "\"%s\" is not an absolute path", pr->cwd);
+		jget_path_key(sp, p, "cwd");
+		return jget_err(c, sp, "\"%s\" is not an absolute path", pr->cwd);
 	}
-	if ((rc = spec_get_object(c, o, p, "capabilities", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "capabilities", &sub)) < 0)
 		return -1;
-	spec_path_key(sp, p, "capabilities");
+	jget_path_key(sp, p, "capabilities");
 	if (rc && get_caps(c, sub, sp, &pr->caps) < 0)
 		return -1;
 	if (get_rlimits(c, o, p, pr) < 0 ||
-	    spec_get_bool(c, o, p, "noNewPrivileges", &pr->no_new_privileges) < 0)
+	    jget_bool(c, o, p, "noNewPrivileges", &pr->no_new_privileges) < 0)
 		return -1;
 	int64_t adj;
-	if ((rc = spec_get_int(c, o, p, "oomScoreAdj", -1000, 1000, &adj)) < 0)
+	if ((rc = jget_int(c, o, p, "oomScoreAdj", -1000, 1000, &adj)) < 0)
 		return -1;
 	pr->has_oom_score_adj = rc;
 	pr->oom_score_adj = rc ? (int)adj : 0;
-	if (spec_get_string(c, o, p, "apparmorProfile", &pr->apparmor_profile) < 0 ||
-	    spec_get_string(c, o, p, "selinuxLabel", &pr->selinux_label) < 0)
+	if (jget_string(c, o, p, "apparmorProfile", &pr->apparmor_profile) < 0 ||
+	    jget_string(c, o, p, "selinuxLabel", &pr->selinux_label) < 0)
 		return -1;
-	if ((rc = spec_get_object(c, o, p, "scheduler", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "scheduler", &sub)) < 0)
 		return -1;
-	spec_path_key(sp, p, "scheduler");
+	jget_path_key(sp, p, "scheduler");
 	if (rc && get_scheduler(c, sub, sp, &pr->scheduler) < 0)
 		return -1;
-	if ((rc = spec_get_object(c, o, p, "ioPriority", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "ioPriority", &sub)) < 0)
 		return -1;
 	if (rc) {
 		uint64_t prio = 0;
-		spec_path_key(sp, p, "ioPriority");
+		jget_path_key(sp, p, "ioPriority");
 		pr->io_priority.set = true;
-		if (spec_require(c,
+		if (jget_require(c,
 				 get_enum(c, sub, sp, "class", ioprio_classes,
 					  ARRAY_SIZE(ioprio_classes), &pr->io_priority.class),
 				 sp, "class") < 0 ||
-		    spec_get_uint(c, sub, sp, "priority", 7, &prio) < 0)
+		    jget_uint(c, sub, sp, "priority", 7, &prio) < 0)
 			return -1;
 		pr->io_priority.priority = (int)prio;
 	}
-	if ((rc = spec_get_object(c, o, p, "execCPUAffinity", &sub)) < 0)
+	if ((rc = jget_object(c, o, p, "execCPUAffinity", &sub)) < 0)
 		return -1;
-	spec_path_key(sp, p, "execCPUAffinity");
-	if (rc && (spec_get_string(c, sub, sp, "initial", &pr->exec_cpu_affinity_initial) < 0 ||
-		   spec_get_string(c, sub, sp, "final", &pr->exec_cpu_affinity_final) < 0))
+	jget_path_key(sp, p, "execCPUAffinity");
+	if (rc && (jget_string(c, sub, sp, "initial", &pr->exec_cpu_affinity_initial) < 0 ||
+		   jget_string(c, sub, sp, "final", &pr->exec_cpu_affinity_final) < 0))
 		return -1;
 	return 0;
 }
@@ -353,10 +353,10 @@ void spec_process_free(struct spec_process *p)
 
 int spec_parse_process(json_t *obj, const char *name, struct spec_process *out, struct error *err)
 {
-	struct pctx c = {name, err};
+	struct jdoc c = {name, err};
 	memset(out, 0, sizeof *out);
 	if (!json_is_object(obj))
-		return spec_err(&c, "", "expected an object");
+		return jget_err(&c, "", "expected an object");
 	if (parse_process_at(&c, obj, "", out) < 0) {
 		spec_process_free(out);
 		return -1;
@@ -367,10 +367,10 @@ int spec_parse_process(json_t *obj, const char *name, struct spec_process *out, 
 int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources *out,
 			 struct error *err)
 {
-	struct pctx c = {name, err};
+	struct jdoc c = {name, err};
 	memset(out, 0, sizeof *out);
 	if (!json_is_object(obj))
-		return spec_err(&c, "", "expected an object");
+		return jget_err(&c, "", "expected an object");
 	if (spec_parse_resources_at(&c, obj, "", out) < 0) {
 		cgroup_resources_free(out);
 		return -1;
@@ -378,39 +378,38 @@ int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources 
 	return 0;
 }
 
-static int parse_hooks(const struct pctx *c, json_t *o, struct spec_hooks *hooks)
+static int parse_hooks(const struct jdoc *c, json_t *o, struct spec_hooks *hooks)
 {
 	for (int k = 0; k < HOOK_KIND_COUNT; k++) {
 		json_t *arr = NULL;
-		int rc = spec_get_array(c, o, "hooks", hook_kind_name(k), &arr);
+		int rc = jget_array(c, o, "hooks", hook_kind_name(k), &arr);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			continue;
-		char path[SPEC_PATH_MAX], p[SPEC_PATH_MAX];
-		spec_path_key(path, "hooks", hook_kind_name(k));
+		char path[JGET_PATH_MAX], p[JGET_PATH_MAX];
+		jget_path_key(path, "hooks", hook_kind_name(k));
 		size_t n = json_array_size(arr);
 		hooks->list[k] = calloc(n + 1, sizeof *hooks->list[k]);
 		if (hooks->list[k] == NULL)
-			return error_set(c->err, ENOMEM, "%s: %s", c->doc, path);
+			return jget_nomem(c, path);
 		for (size_t i = 0; i < n; i++) {
 			struct spec_hook *h = &hooks->list[k][i];
 			json_t *e = NULL;
 			int64_t timeout;
 			hooks->n[k] = i + 1;
-			if (spec_array_object(c, arr, path, i, p, &e) < 0 ||
-			    spec_require(c, spec_get_string(c, e, p, "path", &h->path), p, "path") <
-				0)
+			if (jget_array_object(c, arr, path, i, p, &e) < 0 ||
+			    jget_require(c, jget_string(c, e, p, "path", &h->path), p, "path") < 0)
 				return -1;
 			if (h->path[0] != '/') {
-				char hp[SPEC_PATH_MAX];
-				spec_path_key(hp, p, "path");
-				return spec_err(c, hp, "\"%s\" is not an absolute path", h->path);
+				char hp[JGET_PATH_MAX];
+				jget_path_key(hp, p, "path");
+				return jget_err(c, hp, "\"%s\" is not an absolute path", h->path);
 			}
-			if (spec_get_strv(c, e, p, "args", &h->args) < 0 ||
-			    spec_get_strv(c, e, p, "env", &h->env) < 0)
+			if (jget_strv(c, e, p, "args", &h->args) < 0 ||
+			    jget_strv(c, e, p, "env", &h->env) < 0)
 				return -1;
-			rc = spec_get_int(c, e, p, "timeout", 1, INT_MAX, &timeout);
+			rc = jget_int(c, e, p, "timeout", 1, INT_MAX, &timeout);
 			if (rc < 0)
 				return -1;
 			h->has_timeout = rc;
@@ -420,9 +419,9 @@ static int parse_hooks(const struct pctx *c, json_t *o, struct spec_hooks *hooks
 	return 0;
 }
 
-static int parse_mounts(const struct pctx *c, json_t *arr, struct spec *s)
+static int parse_mounts(const struct jdoc *c, json_t *arr, struct spec *s)
 {
-	char p[SPEC_PATH_MAX];
+	char p[JGET_PATH_MAX];
 	size_t n = json_array_size(arr);
 	s->mounts = calloc(n + 1, sizeof *s->mounts);
 	if (s->mounts == NULL)
@@ -431,21 +430,21 @@ static int parse_mounts(const struct pctx *c, json_t *arr, struct spec *s)
 		struct mount_entry *m = &s->mounts[i];
 		json_t *e = NULL;
 		s->n_mounts = i + 1;
-		if (spec_array_object(c, arr, "mounts", i, p, &e) < 0 ||
-		    spec_require(c, spec_get_string(c, e, p, "destination", &m->destination), p,
+		if (jget_array_object(c, arr, "mounts", i, p, &e) < 0 ||
+		    jget_require(c, jget_string(c, e, p, "destination", &m->destination), p,
 				 "destination") < 0)
 			return -1;
 		/* runc takes a relative destination as relative to the container's root. */
 		if (m->destination[0] != '/') {
 			char *abs;
 			if (asprintf(&abs, "/%s", m->destination) < 0)
-				return error_set(c->err, ENOMEM, "%s: %s", c->doc, p);
+				return jget_nomem(c, p);
 			free(m->destination);
 			m->destination = abs;
 		}
-		if (spec_get_string(c, e, p, "type", &m->type) < 0 ||
-		    spec_get_string(c, e, p, "source", &m->source) < 0 ||
-		    spec_get_strv(c, e, p, "options", &m->options) < 0 ||
+		if (jget_string(c, e, p, "type", &m->type) < 0 ||
+		    jget_string(c, e, p, "source", &m->source) < 0 ||
+		    jget_strv(c, e, p, "options", &m->options) < 0 ||
 		    spec_get_idmaps(c, e, p, "uidMappings", &m->uid_mappings, &m->n_uid_mappings) <
 			0 ||
 		    spec_get_idmaps(c, e, p, "gidMappings", &m->gid_mappings, &m->n_gid_mappings) <
@@ -463,35 +462,34 @@ static const char *annotation_value(const struct spec *s, const char *key)
 	return NULL;
 }
 
-static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
+static int parse_spec(const struct jdoc *c, json_t *root, struct spec *s)
 {
 	json_t *o = NULL;
 	int rc;
 	if (!json_is_object(root))
-		return spec_err(c, "", "expected an object");
-	if (spec_require(c, spec_get_string(c, root, "", "ociVersion", &s->oci_version), "",
+		return jget_err(c, "", "expected an object");
+	if (jget_require(c, jget_string(c, root, "", "ociVersion", &s->oci_version), "",
 			 "ociVersion") < 0)
 		return -1;
-	if ((rc = spec_get_object(c, root, "", "process", &o)) < 0)
+	if ((rc = jget_object(c, root, "", "process", &o)) < 0)
 		return -1;
 	s->has_process = rc;
 	if (rc && parse_process_at(c, o, "process", &s->process) < 0)
 		return -1;
-	if (spec_require(c, spec_get_object(c, root, "", "root", &o), "", "root") < 0 ||
-	    spec_require(c, spec_get_string(c, o, "root", "path", &s->root_path), "root", "path") <
-		0 ||
-	    spec_get_bool(c, o, "root", "readonly", &s->root_readonly) < 0)
+	if (jget_require(c, jget_object(c, root, "", "root", &o), "", "root") < 0 ||
+	    jget_require(c, jget_string(c, o, "root", "path", &s->root_path), "root", "path") < 0 ||
+	    jget_bool(c, o, "root", "readonly", &s->root_readonly) < 0)
 		return -1;
 	if (s->root_path[0] == '\0')
-		return spec_err(c, "root.path", "must not be empty");
-	if (spec_get_string(c, root, "", "hostname", &s->hostname) < 0 ||
-	    spec_get_string(c, root, "", "domainname", &s->domainname) < 0)
+		return jget_err(c, "root.path", "must not be empty");
+	if (jget_string(c, root, "", "hostname", &s->hostname) < 0 ||
+	    jget_string(c, root, "", "domainname", &s->domainname) < 0)
 		return -1;
-	if ((rc = spec_get_array(c, root, "", "mounts", &o)) < 0)
+	if ((rc = jget_array(c, root, "", "mounts", &o)) < 0)
 		return -1;
 	if (rc && parse_mounts(c, o, s) < 0)
 		return -1;
-	if ((rc = spec_get_object(c, root, "", "hooks", &o)) < 0)
+	if ((rc = jget_object(c, root, "", "hooks", &o)) < 0)
 		return -1;
 	if (rc && parse_hooks(c, o, &s->hooks) < 0)
 		return -1;
@@ -501,15 +499,15 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 	/* As crun: any value but "0" keeps the groups. */
 	const char *keep = annotation_value(s, "run.oci.keep_original_groups");
 	s->process.user.keep_original_groups = keep && strcmp(keep, "0") != 0;
-	if ((rc = spec_get_object(c, root, "", "linux", &o)) < 0)
+	if ((rc = jget_object(c, root, "", "linux", &o)) < 0)
 		return -1;
 	if (rc && spec_parse_linux(c, o, "linux", &s->linux) < 0)
 		return -1;
 	/* Without its own UTS namespace, sethostname would rename the host: refuse, as runc. */
 	if (!s->linux.ns.listed[NS_UTS] && s->hostname && *s->hostname)
-		return spec_err(c, "hostname", "needs a uts namespace in linux.namespaces");
+		return jget_err(c, "hostname", "needs a uts namespace in linux.namespaces");
 	if (!s->linux.ns.listed[NS_UTS] && s->domainname && *s->domainname)
-		return spec_err(c, "domainname", "needs a uts namespace in linux.namespaces");
+		return jget_err(c, "domainname", "needs a uts namespace in linux.namespaces");
 	/* Whichever of the two were applied last would win without a word: refuse, as crun.
 	 * (kernel.hostname is refused whatever its value, as runc and crun do.) */
 	for (size_t i = 0;
@@ -518,7 +516,7 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 		const char *k = s->linux.sysctl_keys[i], *v = s->linux.sysctl_values[i];
 		if ((strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel/domainname") == 0) &&
 		    strcmp(v ? v : "", s->domainname) != 0)
-			return spec_err(c, "linux.sysctl",
+			return jget_err(c, "linux.sysctl",
 					"%s \"%s\" conflicts with domainname \"%s\"", k, v ? v : "",
 					s->domainname);
 	}
@@ -527,7 +525,7 @@ static int parse_spec(const struct pctx *c, json_t *root, struct spec *s)
 
 struct spec *spec_parse(json_t *root, const char *name, struct error *err)
 {
-	struct pctx c = {name, err};
+	struct jdoc c = {name, err};
 	struct spec *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		error_set(err, ENOMEM, "%s", name);
@@ -572,94 +570,6 @@ void spec_free(struct spec *s)
 	free(s);
 }
 
-/* Rewrites integer literals above INT64_MAX (outside strings) into marked strings, so that
- * jansson can hold them. Returns a new buffer, or NULL when nothing needed rewriting. */
-static char *mark_big_uints(const char *in, size_t len, size_t *out_len)
-{
-	size_t cap = len + 64, used = 0;
-	bool changed = false, in_str = false;
-	_cleanup_free_ char *out = malloc(cap);
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		size_t need = 1;
-		const char *tok = in + i;
-		if (in_str) {
-			if (in[i] == '\\' && i + 1 < len)
-				need = 2;
-			else if (in[i] == '"')
-				in_str = false;
-		} else if (in[i] == '"') {
-			in_str = true;
-		} else if (in[i] >= '0' && in[i] <= '9' &&
-			   (i == 0 || strchr("-+.eE", in[i - 1]) == NULL)) {
-			while (i + need < len && in[i + need] >= '0' && in[i + need] <= '9')
-				need++;
-			bool integer =
-			    i + need >= len ||
-			    (in[i + need] != '.' && in[i + need] != 'e' && in[i + need] != 'E');
-			if (integer && need >= 19 && need <= 20) {
-				char digits[32];
-				memcpy(digits, tok, need);
-				digits[need] = '\0';
-				errno = 0;
-				unsigned long long u = strtoull(digits, NULL, 10);
-				if (errno == 0 && u > INT64_MAX) {
-					char rep[64];
-					int n =
-					    snprintf(rep, sizeof rep, "\"\\u0001u64:%s\"", digits);
-					if (used + (size_t)n + 1 > cap) {
-						cap = (cap + (size_t)n) * 2;
-						char *nb = realloc(out, cap);
-						if (nb == NULL)
-							return NULL;
-						out = nb;
-					}
-					memcpy(out + used, rep, (size_t)n);
-					used += (size_t)n;
-					i += need;
-					changed = true;
-					continue;
-				}
-			}
-		}
-		if (used + need + 1 > cap) {
-			cap = (cap + need) * 2;
-			char *nb = realloc(out, cap);
-			if (nb == NULL)
-				return NULL;
-			out = nb;
-		}
-		memcpy(out + used, tok, need);
-		used += need;
-		i += need;
-	}
-	if (!changed)
-		return NULL;
-	out[used] = '\0';
-	*out_len = used;
-	return steal_pointer(&out);
-}
-
-static json_t *spec_json_from_bytes(const char *data, size_t len, const char *name,
-				    struct error *err)
-{
-	json_error_t jerr;
-	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
-		size_t mlen;
-		_cleanup_free_ char *marked = mark_big_uints(data, len, &mlen);
-		if (marked)
-			root = json_loadb(marked, mlen, JSON_REJECT_DUPLICATES, &jerr);
-	}
-	if (root == NULL) {
-		error_set(err, EINVAL, "%s: line %d column %d: %s", name, jerr.line, jerr.column,
-			  jerr.text);
-		return NULL;
-	}
-	return root;
-}
-
 json_t *spec_json_load(const char *path, struct error *err)
 {
 	_cleanup_free_ char *data = NULL;
@@ -667,7 +577,7 @@ json_t *spec_json_load(const char *path, struct error *err)
 	if (read_file_at(AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &data, &len, err) <
 	    0)
 		return NULL;
-	return spec_json_from_bytes(data, len, path, err);
+	return jget_loadb(data, len, path, err);
 }
 
 static const char *base_name(const char *path)
@@ -678,7 +588,7 @@ static const char *base_name(const char *path)
 
 struct spec *spec_parse_bytes(const char *data, size_t len, const char *path, struct error *err)
 {
-	json_t *root = spec_json_from_bytes(data, len, path, err);
+	json_t *root = jget_loadb(data, len, path, err);
 	if (root == NULL)
 		return NULL;
 	struct spec *s = spec_parse(root, base_name(path), err);
