@@ -12,7 +12,8 @@ struct cgroup_backend {
 	int (*is_frozen)(struct cgroup *cg, bool *frozen, struct error *err);
 	int (*kill_all)(struct cgroup *cg, int sig, struct error *err);
 	int (*pids)(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
-	int (*stats)(struct cgroup *cg, json_t **out, struct error *err);
+	/* runc's object in out->runc, and the cpu and memory figures */
+	int (*stats)(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
 	int (*oom_kills)(struct cgroup *cg, uint64_t *count, struct error *err);
 	int (*tasks)(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
 	int (*oom_event_fd)(struct cgroup *cg, struct error *err);

@@ -65,27 +65,45 @@ int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
 /* Signals every process (v2 cgroup.kill for SIGKILL where the kernel has it). */
 int cgroup_kill_all(struct cgroup *cg, int sig, struct error *err);
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
-/* runc's `events --stats` "data" object: cpu, memory, pids, blkio, hugetlb. */
-int cgroup_stats(struct cgroup *cg, json_t **out, struct error *err);
+/* What a cgroup's tasks used: runc's `events --stats` "data" object for the wire, and the
+ * figures a caller reads (berth box's report) as numbers, from the same reads. A has_* false:
+ * the kernel or cgroup layout keeps no such figure; for the last four, why_* says why. */
+struct cgroup_stats {
+	json_t *runc; /* cpu, memory, pids, blkio, hugetlb */
+	bool has_cpu;
+	uint64_t cpu_user_ns, cpu_kernel_ns, cpu_throttled_ns;
+	bool has_memory;
+	uint64_t memory_peak; /* bytes */
+	uint64_t oom_kills;
+	bool has_tasks;
+	uint64_t tasks, tasks_peak; /* tasks_peak 0: the kernel keeps no high-water mark */
+	bool has_io;
+	uint64_t io_read, io_written; /* bytes */
+	bool has_forks_refused;
+	uint64_t forks_refused; /* by the pids limit */
+	bool has_swap;
+	uint64_t swap_peak; /* bytes */
+	bool has_pressure;
+	uint64_t pressure_some_us[3], pressure_full_us[3]; /* CGROUP_PRESSURE_NAMES, in order */
+	char why_io[160], why_forks[160], why_swap[160], why_pressure[160];
+};
+#define CGROUP_PRESSURE_NAMES                                                                      \
+	{                                                                                          \
+		"cpu", "memory", "io"                                                              \
+	}
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
+void cgroup_stats_free(struct cgroup_stats *s);
 /* Number of OOM kills so far (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
 int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err);
 /* Tasks (threads) counted by the pids controller now, and the kernel's high-water mark where it
  * keeps one (v2 pids.peak, Linux 6.12+); *peak is 0 when it does not. ENOTSUP without pids. */
 int cgroup_tasks(struct cgroup *cg, uint64_t *current, uint64_t *peak, struct error *err);
-/* What a finished job went through, for berth box's report (cgroups/usage.c). Each fails with
- * ENOTSUP where this kernel or cgroup layout keeps no such figure. */
-/* Forks the pids limit refused (pids.events "max"). */
-int cgroup_pids_refused(struct cgroup *cg, uint64_t *count, struct error *err);
-/* PSI of resource "cpu", "memory" or "io": microseconds in which some (and all) of the
- * cgroup's tasks stalled on it. v2, or a hybrid host's unified hierarchy; not plain v1. */
-int cgroup_pressure(struct cgroup *cg, const char *resource, uint64_t *some_us, uint64_t *full_us,
-		    struct error *err);
-/* The most swap the cgroup used: v2 memory.swap.peak (Linux 6.5+); v1 the difference of the
- * memory+swap and the memory high-water marks. */
-int cgroup_swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err);
-/* Bytes read from and written to block devices (v1 blkio, v2 io.stat). Page-cache writes are
- * counted where the kernel charges their writeback to the cgroup (v2), else at the device. */
-int cgroup_io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct error *err);
+/* The figures only some kernels keep (cgroups/usage.c): forks the pids limit refused, pressure
+ * stall time (v2 or a hybrid host's unified hierarchy), the most swap used (v2
+ * memory.swap.peak, Linux 6.5+; v1 the difference of the memory+swap and memory high-water
+ * marks), bytes read and written on block devices (v1 blkio, v2 io.stat; page-cache writes
+ * where the kernel charges their writeback to the cgroup, v2, else at the device). */
+void cgroup_usage_figures(struct cgroup *cg, struct cgroup_stats *s);
 /* An fd that becomes readable on a new OOM event (v1 eventfd, v2 inotify on memory.events). */
 int cgroup_oom_event_fd(struct cgroup *cg, struct error *err);
 /* Every container needs some devices (null, zero, full, tty, random, urandom, ptmx, the pts and

@@ -228,10 +228,21 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
 	*n = 0;
 	return DISPATCH(pids, pids, n, err);
 }
-int cgroup_stats(struct cgroup *cg, json_t **out, struct error *err)
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
 {
-	*out = NULL;
-	return DISPATCH(stats, out, err);
+	memset(out, 0, sizeof *out);
+	if (DISPATCH(stats, out, err) < 0)
+		return -1;
+	struct error e;
+	cgroup_oom_kills(cg, &out->oom_kills, &e);
+	out->has_tasks = cgroup_tasks(cg, &out->tasks, &out->tasks_peak, &e) == 0;
+	cgroup_usage_figures(cg, out);
+	return 0;
+}
+void cgroup_stats_free(struct cgroup_stats *s)
+{
+	json_decref(s->runc);
+	s->runc = NULL;
 }
 int cgroup_oom_kills(struct cgroup *cg, uint64_t *count, struct error *err)
 {

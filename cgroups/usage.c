@@ -1,5 +1,6 @@
 /* What a job went through besides runc's stats: forks refused by the pids limit, pressure stall
- * time, the most swap it used. berth box reports them so that a CI user sees why a job failed. */
+ * time, the most swap it used, its block IO. berth box reports them so that a CI user sees why
+ * a job failed. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static int missing(struct error *err, const char *file)
 	return error_errno(err, "read %s", file);
 }
 
-int cgroup_pids_refused(struct cgroup *cg, uint64_t *count, struct error *err)
+static int pids_refused(struct cgroup *cg, uint64_t *count, struct error *err)
 {
 	*count = 0;
 	_cleanup_close_ int fd = open_dir(cg, "pids", err);
@@ -38,8 +39,8 @@ int cgroup_pids_refused(struct cgroup *cg, uint64_t *count, struct error *err)
 }
 
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=123\nfull avg10=... total=45\n" */
-int cgroup_pressure(struct cgroup *cg, const char *resource, uint64_t *some_us, uint64_t *full_us,
-		    struct error *err)
+static int pressure_stall(struct cgroup *cg, const char *resource, uint64_t *some_us,
+			  uint64_t *full_us, struct error *err)
 {
 	*some_us = *full_us = 0;
 	_cleanup_close_ int fd = open_dir(cg, NULL, err);
@@ -66,7 +67,7 @@ int cgroup_pressure(struct cgroup *cg, const char *resource, uint64_t *some_us, 
 	return 0;
 }
 
-int cgroup_swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err)
+static int swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err)
 {
 	*bytes = 0;
 	if (cg->mode == CGROUP_MODE_V2) {
@@ -92,7 +93,7 @@ int cgroup_swap_peak(struct cgroup *cg, uint64_t *bytes, struct error *err)
 }
 
 /* v1 blkio lines "8:0 Read 4096"; v2 io.stat lines "8:0 rbytes=4096 wbytes=0 ...". */
-int cgroup_io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct error *err)
+static int io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct error *err)
 {
 	*read = *written = 0;
 	bool v2 = cg->mode == CGROUP_MODE_V2;
@@ -138,4 +139,30 @@ int cgroup_io_bytes(struct cgroup *cg, uint64_t *read, uint64_t *written, struct
 				 "the v1 blkio controller of this kernel counts IO only on devices "
 				 "that have a bps or iops limit");
 	return 0;
+}
+
+static void why(char *buf, size_t len, const struct error *e)
+{
+	snprintf(buf, len, "%s", e->err == ENOTSUP ? e->msg : strerror(e->err));
+}
+
+void cgroup_usage_figures(struct cgroup *cg, struct cgroup_stats *s)
+{
+	static const char *const names[3] = CGROUP_PRESSURE_NAMES;
+	struct error e;
+	s->has_io = io_bytes(cg, &s->io_read, &s->io_written, &e) == 0;
+	if (!s->has_io)
+		why(s->why_io, sizeof s->why_io, &e);
+	s->has_forks_refused = pids_refused(cg, &s->forks_refused, &e) == 0;
+	if (!s->has_forks_refused)
+		why(s->why_forks, sizeof s->why_forks, &e);
+	s->has_swap = swap_peak(cg, &s->swap_peak, &e) == 0;
+	if (!s->has_swap)
+		why(s->why_swap, sizeof s->why_swap, &e);
+	s->has_pressure = true;
+	for (int i = 0; i < 3 && s->has_pressure; i++)
+		s->has_pressure = pressure_stall(cg, names[i], &s->pressure_some_us[i],
+						 &s->pressure_full_us[i], &e) == 0;
+	if (!s->has_pressure)
+		why(s->why_pressure, sizeof s->why_pressure, &e);
 }

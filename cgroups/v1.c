@@ -20,7 +20,7 @@
 #include "lib/fs.h"
 
 int v1_apply(struct cgroup *cg, const struct cgroup_resources *r, bool update, struct error *err);
-int v1_stats(struct cgroup *cg, json_t **out, struct error *err);
+int v1_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
 static int v1_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
 
 /* Every hierarchy root berth puts the container in: the v1 ones, then the unified one. */

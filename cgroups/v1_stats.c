@@ -15,7 +15,7 @@
 #include "lib/error.h"
 #include "lib/jsonutil.h"
 
-int v1_stats(struct cgroup *cg, json_t **out, struct error *err);
+int v1_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
 
 /* -1 when the controller is not mounted or the cgroup is gone from it. */
 static int open_opt(struct cgroup *cg, const char *ctrl)
@@ -68,7 +68,7 @@ static void set_list(json_t *o, const char *k, const char *s)
 		json_decref(a);
 }
 
-static json_t *cpu_stats(struct cgroup *cg)
+static json_t *cpu_stats(struct cgroup *cg, struct cgroup_stats *out)
 {
 	_cleanup_close_ int acct = open_opt(cg, "cpuacct");
 	_cleanup_close_ int cpu = open_opt(cg, "cpu");
@@ -90,6 +90,9 @@ static json_t *cpu_stats(struct cgroup *cg)
 	uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / (uint64_t)hz : 10000000ULL;
 	set_u64(usage, "kernel", sys * ns_per_tick, false);
 	set_u64(usage, "user", user * ns_per_tick, false);
+	out->has_cpu = true;
+	out->cpu_kernel_ns = sys * ns_per_tick;
+	out->cpu_user_ns = user * ns_per_tick;
 	uint64_t v = 0;
 	if (cpu >= 0) {
 		cg_read_keyed(cpu, "cpu.stat", "nr_periods", &v, NULL);
@@ -98,6 +101,7 @@ static json_t *cpu_stats(struct cgroup *cg)
 		set_u64(thr, "throttledPeriods", v, true);
 		cg_read_keyed(cpu, "cpu.stat", "throttled_time", &v, NULL);
 		set_u64(thr, "throttledTime", v, true);
+		out->cpu_throttled_ns = v;
 	}
 	return json_pack("{s:o,s:o}", "usage", usage, "throttling", thr);
 }
@@ -163,7 +167,7 @@ static json_t *mem_entry(int fd, const char *prefix)
 	return o;
 }
 
-static json_t *memory_stats(struct cgroup *cg)
+static json_t *memory_stats(struct cgroup *cg, struct cgroup_stats *out)
 {
 	_cleanup_close_ int fd = open_opt(cg, "memory");
 	json_t *o = json_object(), *raw = json_object();
@@ -184,6 +188,8 @@ static json_t *memory_stats(struct cgroup *cg)
 	}
 	set_u64(o, "cache", cache, true);
 	json_object_set_new(o, "usage", mem_entry(fd, "memory."));
+	out->memory_peak = rd(fd, "memory.max_usage_in_bytes");
+	out->has_memory = out->memory_peak != 0;
 	json_object_set_new(o, "swap", mem_entry(fd, "memory.memsw."));
 	json_object_set_new(o, "kernel", mem_entry(fd, "memory.kmem."));
 	json_object_set_new(o, "kernelTCP", mem_entry(fd, "memory.kmem.tcp."));
@@ -336,7 +342,7 @@ static json_t *hugetlb_stats(struct cgroup *cg)
 	return o;
 }
 
-int v1_stats(struct cgroup *cg, json_t **out, struct error *err)
+int v1_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
 {
 	if (v1_state(cg, err) == NULL)
 		return -1;
@@ -351,14 +357,14 @@ int v1_stats(struct cgroup *cg, json_t **out, struct error *err)
 	json_t *o = json_object();
 	if (o == NULL)
 		return error_set(err, ENOMEM, "stats");
-	json_object_set_new(o, "cpu", cpu_stats(cg));
+	json_object_set_new(o, "cpu", cpu_stats(cg, out));
 	json_object_set_new(o, "cpuset", cpuset_stats(cg));
-	json_object_set_new(o, "memory", memory_stats(cg));
+	json_object_set_new(o, "memory", memory_stats(cg, out));
 	json_object_set_new(o, "pids", pids_stats(cg));
 	json_object_set_new(o, "blkio", blkio_stats(cg));
 	json_object_set_new(o, "hugetlb", hugetlb_stats(cg));
 	json_object_set_new(o, "intel_rdt", json_object());
 	json_object_set_new(o, "network_interfaces", json_null());
-	*out = o;
+	out->runc = o;
 	return 0;
 }

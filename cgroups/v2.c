@@ -401,12 +401,13 @@ static json_int_t u64_or(int dirfd, const char *file, json_int_t dflt)
 	return (json_int_t)v; /* "max" becomes UINT64_MAX, as runc reports it */
 }
 
-static json_t *cpu_stats(int fd)
+static json_t *cpu_stats(int fd, struct cgroup_stats *out)
 {
 	json_t *st = keyed_json(fd, "cpu.stat");
 	if (st == NULL)
 		return NULL;
-		/* cpu.stat is in microseconds; runc reports nanoseconds. */
+	out->has_cpu = true;
+	/* cpu.stat is in microseconds; runc reports nanoseconds. */
 #define US(k) (json_integer_value(json_object_get(st, k)) * 1000)
 	json_t *cpu =
 	    json_pack("{s:{s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "usage", "total", US("usage_usec"),
@@ -414,18 +415,23 @@ static json_t *cpu_stats(int fd)
 		      json_integer_value(json_object_get(st, "nr_periods")), "throttledPeriods",
 		      json_integer_value(json_object_get(st, "nr_throttled")), "throttledTime",
 		      US("throttled_usec"));
+	out->cpu_user_ns = (uint64_t)US("user_usec");
+	out->cpu_kernel_ns = (uint64_t)US("system_usec");
+	out->cpu_throttled_ns = (uint64_t)US("throttled_usec");
 #undef US
 	json_decref(st);
 	return cpu;
 }
 
-static json_t *memory_stats(int fd)
+static json_t *memory_stats(int fd, struct cgroup_stats *out)
 {
 	json_t *raw = keyed_json(fd, "memory.stat");
 	if (raw == NULL)
 		return NULL;
 	json_int_t usage = u64_or(fd, "memory.current", 0), limit = u64_or(fd, "memory.max", -1);
 	json_int_t max = u64_or(fd, "memory.peak", 0);
+	out->has_memory = true;
+	out->memory_peak = (uint64_t)max;
 	/* runc reports swap as memory+swap, the v1 meaning. */
 	json_int_t swap = u64_or(fd, "memory.swap.current", 0) + usage;
 	json_int_t swap_limit = u64_or(fd, "memory.swap.max", -1);
@@ -509,13 +515,13 @@ static json_t *hugetlb_stats(int fd)
 	return h;
 }
 
-static int v2_stats(struct cgroup *cg, json_t **out, struct error *err)
+static int v2_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
 {
 	_cleanup_close_ int fd = v2_open(cg, err);
 	if (fd < 0)
 		return -1;
 	json_t *o = json_object();
-	json_t *cpu = cpu_stats(fd), *mem = memory_stats(fd);
+	json_t *cpu = cpu_stats(fd, out), *mem = memory_stats(fd, out);
 	if (cpu)
 		json_object_set_new(o, "cpu", cpu);
 	if (mem)
@@ -526,7 +532,7 @@ static int v2_stats(struct cgroup *cg, json_t **out, struct error *err)
 				      "limit", plimit == -1 ? 0 : plimit));
 	json_object_set_new(o, "blkio", io_stats(fd));
 	json_object_set_new(o, "hugetlb", hugetlb_stats(fd));
-	*out = o;
+	out->runc = o;
 	return 0;
 }
 

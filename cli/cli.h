@@ -8,6 +8,7 @@
 struct error;
 
 struct globals {
+	struct runtime_ctx ctx; /* what every verb is given */
 	const char *root;
 	const char *log;
 	bool log_json;

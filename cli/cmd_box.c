@@ -1,6 +1,7 @@
 /* box: a job on the host (or a plain directory as root) in a cgroup with limits, and a report of
- * what it used. The spec and the run are runtime/box.c's; this parses and prints (its help is in
- * cli/help.c). */
+ * what it used. The spec and the run are box/box.c's; this parses and prints (its help is in
+ * cli/help.c). The flags fall into four groups, one parser each: the filesystem and cgroup
+ * place, the process, the limits, and the output. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -12,7 +13,7 @@
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/strv.h"
-#include "runtime/box.h"
+#include "box/box.h"
 
 /* Every complaint about a flag names the flag and the value as the user typed them. */
 static int bad_flag(struct error *err, const char *flag, const char *value, const char *fmt, ...)
@@ -119,195 +120,256 @@ static void box_opts_free(struct box_opts *o)
 	strv_free((char **)o->env);
 }
 
-static int parse_box(const struct globals *g, int argc, char **argv, struct box_opts *o,
-		     const char **report, bool *quiet, struct error *err)
+enum {
+	OPT_HOST = 256,
+	OPT_ROOTFS,
+	OPT_ENV_CLEAR,
+	OPT_CG_PARENT,
+	OPT_SHARE_PID,
+	OPT_SWAP,
+	OPT_CPUS,
+	OPT_PIDS,
+	OPT_RBPS,
+	OPT_WBPS,
+	OPT_IOW,
+	OPT_TIMEOUT,
+	OPT_REPORT,
+};
+
+static const struct option box_options[] = {
+    {"host", no_argument, NULL, OPT_HOST},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"user", required_argument, NULL, 'u'},
+    {"env", required_argument, NULL, 'e'},
+    {"env-clear", no_argument, NULL, OPT_ENV_CLEAR},
+    {"cgroup-parent", required_argument, NULL, OPT_CG_PARENT},
+    {"share-pid", no_argument, NULL, OPT_SHARE_PID},
+    {"memory", required_argument, NULL, 'm'},
+    {"memory-swap", required_argument, NULL, OPT_SWAP},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"pids-limit", required_argument, NULL, OPT_PIDS},
+    {"device-read-bps", required_argument, NULL, OPT_RBPS},
+    {"device-write-bps", required_argument, NULL, OPT_WBPS},
+    {"io-weight", required_argument, NULL, OPT_IOW},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+/* What the command line asks: the box, and what cmd_box does with its report. */
+struct box_args {
+	struct box_opts o;
+	bool host;
+	const char *memory_arg, *swap_arg; /* as typed, for the cross-flag checks */
+	const char *report;
+	bool quiet;
+};
+
+/* A group's parser: 0 when it took the flag, -1 on a bad value, NOT_MINE for another group's. */
+#define NOT_MINE 1
+
+/* Where the job runs: the host's root or a directory, and under which cgroup. */
+static int place_flag(int c, const char *arg, struct box_args *a, struct error *err)
 {
-	enum {
-		OPT_HOST = 256,
-		OPT_ROOTFS,
-		OPT_ENV_CLEAR,
-		OPT_CG_PARENT,
-		OPT_SHARE_PID,
-		OPT_SWAP,
-		OPT_CPUS,
-		OPT_PIDS,
-		OPT_RBPS,
-		OPT_WBPS,
-		OPT_IOW,
-		OPT_TIMEOUT,
-		OPT_REPORT,
-	};
-	static const struct option opts[] = {
-	    {"host", no_argument, NULL, OPT_HOST},
-	    {"rootfs", required_argument, NULL, OPT_ROOTFS},
-	    {"user", required_argument, NULL, 'u'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"env-clear", no_argument, NULL, OPT_ENV_CLEAR},
-	    {"cgroup-parent", required_argument, NULL, OPT_CG_PARENT},
-	    {"share-pid", no_argument, NULL, OPT_SHARE_PID},
-	    {"memory", required_argument, NULL, 'm'},
-	    {"memory-swap", required_argument, NULL, OPT_SWAP},
-	    {"cpus", required_argument, NULL, OPT_CPUS},
-	    {"pids-limit", required_argument, NULL, OPT_PIDS},
-	    {"device-read-bps", required_argument, NULL, OPT_RBPS},
-	    {"device-write-bps", required_argument, NULL, OPT_WBPS},
-	    {"io-weight", required_argument, NULL, OPT_IOW},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"report", required_argument, NULL, OPT_REPORT},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
-	};
-	memset(o, 0, sizeof *o);
-	/* box keeps its containers apart from run's, unless --root names a place (NULL: box
-	 * picks one, per user). */
-	o->root = strcmp(g->root, "/run/berth") == 0 ? NULL : g->root;
-	o->manager = g->manager;
-	bool host = false;
-	const char *memory_arg = NULL, *swap_arg = NULL;
-	long long v;
-	int c;
-	while ((c = getopt_long(argc, argv, "+u:e:m:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_HOST:
-			host = true;
-			break;
-		case OPT_ROOTFS:
-			o->rootfs = optarg;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'e':
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				return error_set(err, EINVAL, "--env: expected K=V, got \"%s\"",
-						 optarg);
-			strv_push((char ***)&o->env, optarg);
-			break;
-		case OPT_ENV_CLEAR:
-			o->env_clear = true;
-			break;
-		case OPT_CG_PARENT:
-			if (cgroup_parent_flag(optarg, err) < 0)
-				return -1;
-			o->cgroup_parent = optarg;
-			break;
-		case OPT_SHARE_PID:
-			o->share_pid_ns = true;
-			break;
-		case 'm':
-			if (size_flag(optarg, "--memory", &v, err) < 0)
-				return -1;
-			if (v < BOX_MEMORY_MIN)
-				return bad_flag(err, "--memory", optarg, "below the minimum of %dM",
-						BOX_MEMORY_MIN >> 20);
-			o->memory = v;
-			memory_arg = optarg;
-			break;
-		case OPT_SWAP:
-			if (strcmp(optarg, "-1") == 0) {
-				o->memory_swap = -1;
-				break;
-			}
-			if (size_flag(optarg, "--memory-swap", &v, err) < 0)
-				return -1;
-			o->memory_swap = v == 0 ? -1 : v;
-			swap_arg = optarg;
-			break;
-		case OPT_CPUS: {
-			char *end;
-			double cpus = strtod(optarg, &end);
-			if (*end || end == optarg || cpus != cpus)
-				return bad_flag(err, "--cpus", optarg, "not a number");
-			if (cpus < 0.01 || cpus > 4096)
-				return bad_flag(err, "--cpus", optarg, "out of range 0.01-4096");
-			o->cpu_period = 100000;
-			o->cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
-			break;
-		}
-		case OPT_PIDS:
-			if (int_flag(optarg, "--pids-limit", 1, INT32_MAX, &v, err) < 0)
-				return -1;
-			o->pids_limit = v;
-			break;
-		case OPT_RBPS:
-			if (parse_rate(optarg, "--device-read-bps", &o->read_bps, &o->n_read_bps,
-				       err) < 0)
-				return -1;
-			break;
-		case OPT_WBPS:
-			if (parse_rate(optarg, "--device-write-bps", &o->write_bps, &o->n_write_bps,
-				       err) < 0)
-				return -1;
-			break;
-		case OPT_IOW:
-			if (int_flag(optarg, "--io-weight", BOX_IO_WEIGHT_MIN, BOX_IO_WEIGHT_MAX,
-				     &v, err) < 0)
-				return -1;
-			o->io_weight = (uint16_t)v;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_duration(optarg, &o->timeout_ms, err) < 0)
-				return -1;
-			break;
-		case OPT_REPORT:
-			*report = optarg;
-			break;
-		case 'q':
-			*quiet = true;
-			break;
-		case 'h':
-			help_exit(argv[0]);
-		default:
-			return error_set(err, EINVAL,
-					 "box: unknown option \"%s\" (see berth box --help)",
-					 argv[optind - 1]);
-		}
+	switch (c) {
+	case OPT_HOST:
+		a->host = true;
+		return 0;
+	case OPT_ROOTFS:
+		a->o.rootfs = arg;
+		return 0;
+	case OPT_CG_PARENT:
+		if (cgroup_parent_flag(arg, err) < 0)
+			return -1;
+		a->o.cgroup_parent = arg;
+		return 0;
 	}
-	if (host == (o->rootfs != NULL))
+	return NOT_MINE;
+}
+
+/* Who the job is and what it sees: user, environment, PID namespace. */
+static int process_flag(int c, const char *arg, struct box_args *a, struct error *err)
+{
+	switch (c) {
+	case 'u':
+		a->o.user = arg;
+		return 0;
+	case 'e':
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			return error_set(err, EINVAL, "--env: expected K=V, got \"%s\"", arg);
+		strv_push((char ***)&a->o.env, arg);
+		return 0;
+	case OPT_ENV_CLEAR:
+		a->o.env_clear = true;
+		return 0;
+	case OPT_SHARE_PID:
+		a->o.share_pid_ns = true;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+static int memory_flag(const char *arg, struct box_args *a, struct error *err)
+{
+	long long v;
+	if (size_flag(arg, "--memory", &v, err) < 0)
+		return -1;
+	if (v < BOX_MEMORY_MIN)
+		return bad_flag(err, "--memory", arg, "below the minimum of %dM",
+				BOX_MEMORY_MIN >> 20);
+	a->o.memory = v;
+	a->memory_arg = arg;
+	return 0;
+}
+
+static int swap_flag(const char *arg, struct box_args *a, struct error *err)
+{
+	long long v;
+	if (strcmp(arg, "-1") == 0) {
+		a->o.memory_swap = -1;
+		return 0;
+	}
+	if (size_flag(arg, "--memory-swap", &v, err) < 0)
+		return -1;
+	a->o.memory_swap = v == 0 ? -1 : v;
+	a->swap_arg = arg;
+	return 0;
+}
+
+static int cpus_flag(const char *arg, struct box_opts *o, struct error *err)
+{
+	char *end;
+	double cpus = strtod(arg, &end);
+	if (*end || end == arg || cpus != cpus)
+		return bad_flag(err, "--cpus", arg, "not a number");
+	if (cpus < 0.01 || cpus > 4096)
+		return bad_flag(err, "--cpus", arg, "out of range 0.01-4096");
+	o->cpu_period = 100000;
+	o->cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
+	return 0;
+}
+
+/* What the job may use: memory, CPU, tasks, block IO, time. */
+static int limit_flag(int c, const char *arg, struct box_args *a, struct error *err)
+{
+	struct box_opts *o = &a->o;
+	long long v;
+	switch (c) {
+	case 'm':
+		return memory_flag(arg, a, err);
+	case OPT_SWAP:
+		return swap_flag(arg, a, err);
+	case OPT_CPUS:
+		return cpus_flag(arg, o, err);
+	case OPT_PIDS:
+		if (int_flag(arg, "--pids-limit", 1, INT32_MAX, &v, err) < 0)
+			return -1;
+		o->pids_limit = v;
+		return 0;
+	case OPT_RBPS:
+		return parse_rate(arg, "--device-read-bps", &o->read_bps, &o->n_read_bps, err);
+	case OPT_WBPS:
+		return parse_rate(arg, "--device-write-bps", &o->write_bps, &o->n_write_bps, err);
+	case OPT_IOW:
+		if (int_flag(arg, "--io-weight", BOX_IO_WEIGHT_MIN, BOX_IO_WEIGHT_MAX, &v, err) < 0)
+			return -1;
+		o->io_weight = (uint16_t)v;
+		return 0;
+	case OPT_TIMEOUT:
+		return parse_duration(arg, &o->timeout_ms, err);
+	}
+	return NOT_MINE;
+}
+
+/* Where the report goes: --report FILE (JSON), else the text on stderr unless --quiet. */
+static int output_flag(int c, const char *arg, struct box_args *a, struct error *err)
+{
+	(void)err;
+	switch (c) {
+	case OPT_REPORT:
+		a->report = arg;
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* What no single flag can check: one root, swap against memory, a command. */
+static int check_box(struct box_args *a, int argc, char **argv, struct error *err)
+{
+	const struct box_opts *o = &a->o;
+	if (a->host == (o->rootfs != NULL))
 		return error_set(err, EINVAL,
 				 "box: give exactly one of --host or --rootfs DIR (images come "
 				 "later)");
 	if (o->memory_swap > 0 && o->memory <= 0)
-		return bad_flag(err, "--memory-swap", swap_arg,
+		return bad_flag(err, "--memory-swap", a->swap_arg,
 				"needs --memory (it is memory plus swap)");
 	if (o->memory_swap > 0 && o->memory_swap < o->memory)
-		return bad_flag(err, "--memory-swap", swap_arg,
-				"below --memory %s (it is memory plus swap)", memory_arg);
+		return bad_flag(err, "--memory-swap", a->swap_arg,
+				"below --memory %s (it is memory plus swap)", a->memory_arg);
 	if (optind >= argc)
 		return error_set(err, EINVAL,
 				 "box: no command given (usage: berth box [options] "
 				 "--host|--rootfs DIR -- CMD [ARG...])");
-	o->argv = argv + optind;
+	a->o.argv = argv + optind;
 	return 0;
+}
+
+static int parse_box(int argc, char **argv, struct box_args *a, struct error *err)
+{
+	static int (*const groups[])(int, const char *, struct box_args *, struct error *) = {
+	    place_flag,
+	    process_flag,
+	    limit_flag,
+	    output_flag,
+	};
+	memset(a, 0, sizeof *a);
+	int c;
+	while ((c = getopt_long(argc, argv, "+u:e:m:qh", box_options, NULL)) != -1) {
+		if (c == 'h')
+			help_exit(argv[0]);
+		int r = NOT_MINE;
+		for (size_t i = 0; i < ARRAY_SIZE(groups) && r == NOT_MINE; i++)
+			r = groups[i](c, optarg, a, err);
+		if (r == NOT_MINE)
+			return error_set(err, EINVAL,
+					 "box: unknown option \"%s\" (see berth box --help)",
+					 argv[optind - 1]);
+		if (r < 0)
+			return -1;
+	}
+	return check_box(a, argc, argv, err);
 }
 
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	struct box_opts o;
-	const char *report = NULL;
-	bool quiet = false;
-	if (parse_box(g, argc, argv, &o, &report, &quiet, err) < 0) {
-		box_opts_free(&o);
+	struct box_args a;
+	if (parse_box(argc, argv, &a, err) < 0) {
+		box_opts_free(&a.o);
 		return -1;
 	}
 	struct box_report r;
-	if (box_run(&o, &r, err) < 0) {
-		box_opts_free(&o);
+	if (box_run(&g->ctx, &a.o, &r, err) < 0) {
+		box_opts_free(&a.o);
 		if (r.exit_code == 0)
 			return -1;
 		fprintf(stderr, "berth: %s\n", err->msg);
 		return r.exit_code;
 	}
-	if (report) {
+	if (a.report) {
 		struct error e;
-		if (box_report_write(report, &o, &r, &e) < 0)
+		if (box_report_write(a.report, &a.o, &r, &e) < 0)
 			fprintf(stderr, "berth: %s\n", e.msg);
-	} else if (!quiet) {
-		_cleanup_free_ char *text = box_report_text(&o, &r);
+	} else if (!a.quiet) {
+		_cleanup_free_ char *text = box_report_text(&a.o, &r);
 		if (text)
 			fputs(text, stderr);
 	}
-	box_opts_free(&o);
+	box_opts_free(&a.o);
 	return r.exit_code;
 }

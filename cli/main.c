@@ -77,7 +77,7 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
-	struct globals g = {.root = "/run/berth", .manager = CGM_CGROUPFS};
+	struct globals g = {.manager = CGM_CGROUPFS};
 	enum {
 		OPT_ROOT = 256,
 		OPT_LOG,
@@ -181,6 +181,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berth: --log %s: %s\n", g.log, strerror(errno));
 		return 1;
 	}
+	runtime_ctx_init(&g.ctx, g.root, NULL, g.manager);
+	g.root = g.ctx.root;
 	const char *name = argv[optind];
 	if (strcmp(name, "help") == 0 && optind + 1 == argc) {
 		usage(stdout);

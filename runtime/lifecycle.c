@@ -389,22 +389,6 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 	return cgroup_pids(c.cg, pids, n, err);
 }
 
-int container_stats(const char *root, const char *id, json_t **out, struct error *err)
-{
-	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, false, err) < 0)
-		return -1;
-	if (container_get_status(&c) == STATUS_STOPPED)
-		return error_set(err, ESRCH, "container \"%s\": container not running", id);
-	if (c.cg == NULL)
-		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
-	json_t *data = NULL;
-	if (cgroup_stats(c.cg, &data, err) < 0)
-		return -1;
-	*out = json_pack("{s:s, s:s, s:o}", "type", "stats", "id", id, "data", data);
-	return 0;
-}
-
 static void print_json_line(json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
@@ -415,15 +399,61 @@ static void print_json_line(json_t *j)
 	free(s);
 }
 
+/* A container whose cgroup figures may be read: running (or stopped when stopped_ok). */
+static int open_with_cgroup(struct container *c, const char *root, const char *id, bool stopped_ok,
+			    struct error *err)
+{
+	if (container_open(c, root, id, false, err) < 0)
+		return -1;
+	if (!stopped_ok && container_get_status(c) == STATUS_STOPPED)
+		return error_set(err, ESRCH, "container \"%s\": container not running", id);
+	if (c->cg == NULL)
+		return error_set(err, ENOTSUP, "container \"%s\" has no cgroup", id);
+	return 0;
+}
+
+int container_stats(const char *root, const char *id, bool stopped_ok, struct cgroup_stats *out,
+		    struct error *err)
+{
+	memset(out, 0, sizeof *out);
+	_cleanup_container_ struct container c;
+	if (open_with_cgroup(&c, root, id, stopped_ok, err) < 0)
+		return -1;
+	return cgroup_stats(c.cg, out, err);
+}
+
+void container_stats_free(struct cgroup_stats *s)
+{
+	cgroup_stats_free(s);
+}
+
+int container_tasks(const char *root, const char *id, uint64_t *current, uint64_t *peak,
+		    struct error *err)
+{
+	_cleanup_container_ struct container c;
+	if (open_with_cgroup(&c, root, id, true, err) < 0)
+		return -1;
+	return cgroup_tasks(c.cg, current, peak, err);
+}
+
+/* One `events` line: {"type":"stats","id":ID,"data":{...}} as runc prints it. */
+static void print_stats_line(const char *id, const struct cgroup_stats *s)
+{
+	_cleanup_json_ json_t *ev =
+	    json_pack("{s:s, s:s, s:O?}", "type", "stats", "id", id, "data", s->runc);
+	print_json_line(ev);
+}
+
 int container_events(const char *root, const char *id, int interval_ms, bool stats_once,
 		     struct error *err)
 {
 	if (stats_once) {
-		_cleanup_json_ json_t *j = NULL;
-		if (container_stats(root, id, &j, err) < 0)
-			return -1;
-		print_json_line(j);
-		return 0;
+		struct cgroup_stats s;
+		int r = container_stats(root, id, false, &s, err);
+		if (r == 0)
+			print_stats_line(id, &s);
+		cgroup_stats_free(&s);
+		return r;
 	}
 	/* Stream: stats every interval, an "oom" event whenever the OOM counter moves, until the
 	 * container is gone. The container is reopened each round so delete is never blocked. */
@@ -451,12 +481,10 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 		}
 		last_ooms = ooms;
 		if (!first || interval_ms > 0) {
-			_cleanup_json_ json_t *data = NULL;
-			if (cgroup_stats(c.cg, &data, &e) == 0) {
-				_cleanup_json_ json_t *ev = json_pack(
-				    "{s:s, s:s, s:O}", "type", "stats", "id", id, "data", data);
-				print_json_line(ev);
-			}
+			struct cgroup_stats s;
+			if (cgroup_stats(c.cg, &s, &e) == 0)
+				print_stats_line(id, &s);
+			cgroup_stats_free(&s);
 		}
 		first = false;
 		container_close(&c);
@@ -551,4 +579,13 @@ int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct
 	if (column < 0)
 		return error_set(err, EINVAL, "ps: no PID column in ps's output");
 	return 0;
+}
+
+/* As a shell, timeout(1) and docker run say it, and CI scripts test for. */
+int container_exec_failure_status(const struct error *e)
+{
+	static const char step[] = LAUNCH_STEP_EXEC ": ";
+	if (strncmp(e->msg, step, sizeof step - 1) != 0)
+		return 0;
+	return e->err == ENOENT || e->err == ENOTDIR ? 127 : 126;
 }

@@ -4,12 +4,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "cgroups/resources.h"
+#include "cgroups/cgroup.h"
+#include "runtime/context.h"
 
 struct error;
 struct foreground_opts;
-
-enum cgroup_manager { CGM_CGROUPFS, CGM_SYSTEMD, CGM_DISABLED };
 
 struct create_opts {
 	const char *root;
@@ -56,7 +55,18 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
 /* `ps` table: the host's ps with the caller's options (default -ef), only the container's rows. */
 int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct error *err);
-int container_stats(const char *root, const char *id, json_t **out, struct error *err);
+/* What the container's cgroup holds: runc's object and the figures (cgroups/cgroup.h). A stopped
+ * container's too when stopped_ok (berth box reads them between its job's end and delete);
+ * else, as runc's events --stats, only a running one's. Free with container_stats_free. */
+/* After a run that failed at its process's executable, the status a shell would give: 127 when
+ * it is missing, 126 when it cannot be executed; 0 for any other failure. */
+int container_exec_failure_status(const struct error *e);
+int container_stats(const char *root, const char *id, bool stopped_ok, struct cgroup_stats *out,
+		    struct error *err);
+void container_stats_free(struct cgroup_stats *s);
+/* Tasks in the container's cgroup now, and the kernel's high-water mark (0: it keeps none). */
+int container_tasks(const char *root, const char *id, uint64_t *current, uint64_t *peak,
+		    struct error *err);
 /* events: streams JSON lines to out until the container stops (stats every interval ms; OOM
  * events as they happen); stats_once: one {"type":"stats"} object. */
 int container_events(const char *root, const char *id, int interval_ms, bool stats_once,

@@ -192,6 +192,9 @@ int spec_parse_resources(json_t *obj, const char *name, struct cgroup_resources 
 /* Sets LINUX_OBJ's uidMappings/gidMappings to one entry: the caller's uid/gid as root (rootless).
  */
 void spec_map_caller_to_root(json_t *linux_obj);
+/* process.capabilities of a program the caller starts: the caller's bounding set, and its
+ * effective set as effective, permitted and inheritable when effective (else none). */
+json_t *spec_caller_capabilities(bool effective);
 json_t *spec_default(bool rootless);
 /* Writes spec_default() to BUNDLE/config.json; refuses to overwrite one. */
 int spec_write_default(const char *bundle, bool rootless, struct error *err);

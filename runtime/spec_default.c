@@ -4,12 +4,15 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
-#include "runtime/spec.h"
+#include "runtime/process.h"
+#include "runtime/spec_internal.h"
 
 static json_t *strings(const char *const *v)
 {
@@ -114,6 +117,28 @@ void spec_map_caller_to_root(json_t *linux_obj)
 	json_object_set_new(linux_obj, "gidMappings",
 			    json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
 				      (json_int_t)getgid(), "size", 1));
+}
+
+static void cap_freep(cap_t *c)
+{
+	if (*c)
+		cap_free(*c);
+}
+
+json_t *spec_caller_capabilities(bool effective)
+{
+	json_t *bounding = json_array(), *eff = json_array();
+	__attribute__((cleanup(cap_freep))) cap_t self = cap_get_proc();
+	for (int c = 0; spec_cap_names[c] && c <= capability_last(); c++) {
+		if (prctl(PR_CAPBSET_READ, c) == 1)
+			json_array_append_new(bounding, json_string(spec_cap_names[c]));
+		cap_flag_value_t v = CAP_CLEAR;
+		if (effective && self &&
+		    cap_get_flag(self, (cap_value_t)c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+			json_array_append_new(eff, json_string(spec_cap_names[c]));
+	}
+	return json_pack("{s:o,s:O,s:O,s:o}", "bounding", bounding, "effective", eff, "permitted",
+			 eff, "inheritable", eff);
 }
 
 json_t *spec_default(bool rootless)

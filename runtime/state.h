@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroups/cgroup.h"
+#include "lib/proc.h" /* process_start_time, against pid reuse */
 
 struct error;
 
@@ -55,8 +56,6 @@ void container_state_free(struct container_state *st);
 /* The live status: stopped when the pid is gone, a zombie or reused (start time differs). */
 enum container_status container_status(int dirfd, const struct container_state *st);
 const char *status_name(enum container_status s);
-/* Start time of pid (field 22 of /proc/PID/stat); 0 when gone. zombie: set when it is one. */
-uint64_t process_start_time(pid_t pid, bool *zombie);
 
 /* The OCI state object (for `state`, hooks' stdin and `list`). */
 json_t *state_to_json(const struct container_state *st, enum container_status status);

@@ -176,13 +176,14 @@ int main(void)
 	      WIFSIGNALED(st) ? WTERMSIG(st) : 0, now() - t0, (unsigned long long)ooms);
 	CHECK(ev == 1, "oom event fd readable after the kill");
 	close(evfd);
-	json_t *js;
-	if (cgroup_stats(cg, &js, &e) < 0)
+	struct cgroup_stats cs;
+	if (cgroup_stats(cg, &cs, &e) < 0)
 		DIE(e);
+	json_t *js = cs.runc;
 	char *dump = json_dumps(js, JSON_COMPACT);
 	printf("stats (truncated): %.400s...\n", dump);
 	free(dump);
-	json_decref(js);
+	cgroup_stats_free(&cs);
 	destroy(cg);
 
 	/* pids */
@@ -214,15 +215,16 @@ int main(void)
 	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	p = spawn(cg, spin, (void *)ctr);
 	sleep(2);
-	if (cgroup_stats(cg, &js, &e) < 0)
+	if (cgroup_stats(cg, &cs, &e) < 0)
 		DIE(e);
+	js = cs.runc;
 	json_int_t thr = json_integer_value(json_object_get(
 	    json_object_get(json_object_get(js, "cpu"), "throttling"), "throttledPeriods"));
 	json_int_t per = json_integer_value(
 	    json_object_get(json_object_get(json_object_get(js, "cpu"), "throttling"), "periods"));
 	json_int_t usage = json_integer_value(
 	    json_object_get(json_object_get(json_object_get(js, "cpu"), "usage"), "total"));
-	json_decref(js);
+	cgroup_stats_free(&cs);
 	CHECK(thr > 5,
 	      "cpu.max 50000 100000: busy loop throttled %lld of %lld periods, used %.2fs "
 	      "cpu in 2s",
@@ -308,12 +310,12 @@ int main(void)
 		CHECK(thr_s > 3 && thr_s > 3 * free_s,
 		      "io.max wbps=1MiB/s: dd of 4 MiB direct took %.2fs (unthrottled %.2fs)",
 		      thr_s, free_s);
-		if (cgroup_stats(cg, &js, &e) < 0)
+		if (cgroup_stats(cg, &cs, &e) < 0)
 			DIE(e);
-		dump = json_dumps(json_object_get(js, "blkio"), JSON_COMPACT);
+		dump = json_dumps(json_object_get(cs.runc, "blkio"), JSON_COMPACT);
 		printf("info - blkio stats: %s\n", dump);
 		free(dump);
-		json_decref(js);
+		cgroup_stats_free(&cs);
 		destroy(cg);
 	} else {
 		printf("skip - io.max: no /dev/vda (run with --disk)\n");

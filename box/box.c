@@ -1,7 +1,7 @@
-/* berth box: the spec generator. Everything that starts, waits for and removes the job is the
- * run path of runtime/create.c; this file decides what the spec says and reads the cgroup's
- * figures before the container is deleted. */
-#include "runtime/box.h"
+/* berth box: the spec generator. Everything that starts, waits for and removes the job is
+ * runtime's run and delete; this file decides what the spec says and asks runtime for the
+ * cgroup's figures before the container is deleted. */
+#include "box/box.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -10,37 +10,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroups/cgroup.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "runtime/container.h"
+#include "lib/proc.h"
 #include "runtime/foreground.h"
-#include "runtime/launch.h"
-#include "runtime/process.h"
-#include "runtime/spec_internal.h"
-#include "runtime/state.h"
+#include "runtime/spec.h"
 
 extern char **environ;
 
 #define ANN_PID	  "berth.box.pid"
 #define ANN_START "berth.box.start"
-
-static void cap_freep(cap_t *c)
-{
-	if (*c)
-		cap_free(*c);
-}
 
 static json_t *strv_json(char *const *v)
 {
@@ -128,24 +116,6 @@ static int user_json(const struct box_opts *o, json_t *proc, uid_t *uid_out, str
 	json_object_set_new(user, "gid", json_integer(gid));
 	*uid_out = uid;
 	return 0;
-}
-
-/* The job keeps the capabilities a program started by the caller would have: root's effective
- * set for root, none for anyone else, and the caller's bounding set either way. */
-static json_t *caps_json(uid_t uid)
-{
-	json_t *bounding = json_array(), *eff = json_array();
-	__attribute__((cleanup(cap_freep))) cap_t self = cap_get_proc();
-	for (int c = 0; spec_cap_names[c] && c <= capability_last(); c++) {
-		if (prctl(PR_CAPBSET_READ, c) == 1)
-			json_array_append_new(bounding, json_string(spec_cap_names[c]));
-		cap_flag_value_t v = CAP_CLEAR;
-		if (uid == 0 && self &&
-		    cap_get_flag(self, (cap_value_t)c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
-			json_array_append_new(eff, json_string(spec_cap_names[c]));
-	}
-	return json_pack("{s:o,s:O,s:O,s:o}", "bounding", bounding, "effective", eff, "permitted",
-			 eff, "inheritable", eff);
 }
 
 static json_t *env_json(const struct box_opts *o)
@@ -261,8 +231,8 @@ static json_t *mounts_json(const struct box_opts *o)
 	return m;
 }
 
-static int build_config(const struct box_opts *o, const char *cgroups_path, json_t **out,
-			struct error *err)
+static int build_config(const struct box_opts *o, bool rootless, const char *cgroups_path,
+			json_t **out, struct error *err)
 {
 	_cleanup_json_ json_t *cfg = json_object();
 	json_t *proc = json_object();
@@ -281,7 +251,6 @@ static int build_config(const struct box_opts *o, const char *cgroups_path, json
 	uid_t uid;
 	if (user_json(o, proc, &uid, err) < 0)
 		return -1;
-	bool rootless = geteuid() != 0;
 	if (rootless) {
 		/* A user namespace in which the caller is root: that is what lets an unprivileged
 		 * caller make the PID and mount namespaces. The job sees itself as uid 0 there. */
@@ -290,7 +259,10 @@ static int build_config(const struct box_opts *o, const char *cgroups_path, json
 		json_object_set_new(user, "gid", json_integer(0));
 		json_object_set_new(user, "additionalGids", json_array());
 	}
-	json_object_set_new(proc, "capabilities", caps_json(rootless ? 0 : uid));
+	/* The job keeps the capabilities a program started by the caller would have: root's
+	 * effective set for root, none for anyone else, and the caller's bounding set either way.
+	 */
+	json_object_set_new(proc, "capabilities", spec_caller_capabilities(rootless || uid == 0));
 	json_object_set_new(
 	    cfg, "root",
 	    json_pack("{s:s,s:b}", "path", o->rootfs ? o->rootfs : "/", "readonly", false));
@@ -353,7 +325,7 @@ static void sweep_stale(const char *root)
 }
 
 struct sampler {
-	struct cgroup *cg;
+	const char *root, *id;
 	uint64_t peak;
 };
 
@@ -363,7 +335,8 @@ static void sample_tasks(void *arg)
 {
 	struct sampler *s = arg;
 	uint64_t cur, peak;
-	if (s->cg && cgroup_tasks(s->cg, &cur, &peak, NULL) == 0 && cur > s->peak)
+	struct error e;
+	if (container_tasks(s->root, s->id, &cur, &peak, &e) == 0 && cur > s->peak)
 		s->peak = cur;
 }
 
@@ -374,75 +347,22 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t json_path_u64(json_t *j, const char *a, const char *b, const char *c, bool *found)
-{
-	json_t *v = json_object_get(json_object_get(json_object_get(j, a), b), c);
-	if (found)
-		*found = json_is_integer(v);
-	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
-}
-
-const char *const box_pressure_names[3] = {"cpu", "memory", "io"};
-
-static void why(char *buf, size_t len, const struct error *e)
-{
-	snprintf(buf, len, "%s", e->err == ENOTSUP ? e->msg : strerror(e->err));
-}
-
-/* What the kernel keeps on some hosts only; where it does not, the report says why. */
-static void usage_figures(struct cgroup *cg, struct box_report *r)
-{
-	struct error e;
-	r->has_io = cgroup_io_bytes(cg, &r->io_read, &r->io_written, &e) == 0;
-	if (!r->has_io)
-		why(r->why_io, sizeof r->why_io, &e);
-	r->has_forks_refused = cgroup_pids_refused(cg, &r->forks_refused, &e) == 0;
-	if (!r->has_forks_refused)
-		why(r->why_forks, sizeof r->why_forks, &e);
-	r->has_swap = cgroup_swap_peak(cg, &r->swap_peak, &e) == 0;
-	if (!r->has_swap)
-		why(r->why_swap, sizeof r->why_swap, &e);
-	r->has_pressure = true;
-	for (int i = 0; i < 3 && r->has_pressure; i++)
-		r->has_pressure =
-		    cgroup_pressure(cg, box_pressure_names[i], &r->pressure_some_us[i],
-				    &r->pressure_full_us[i], &e) == 0;
-	if (!r->has_pressure)
-		why(r->why_pressure, sizeof r->why_pressure, &e);
-}
-
 /* The figures, from the cgroup of the stopped container, then the container goes. */
-static int collect_and_delete(const struct box_opts *o, struct box_report *r, uint64_t sampled,
+static int collect_and_delete(const char *root, struct box_report *r, uint64_t sampled,
 			      struct error *err)
 {
-	struct container c;
-	if (container_open(&c, o->root, r->id, true, err) < 0)
-		return -1;
 	struct error e;
-	_cleanup_json_ json_t *st = NULL;
-	if (c.cg && cgroup_stats(c.cg, &st, &e) == 0) {
-		r->user_ns = json_path_u64(st, "cpu", "usage", "user", &r->has_cpu);
-		r->system_ns = json_path_u64(st, "cpu", "usage", "kernel", NULL);
-		r->throttled_ns = json_path_u64(st, "cpu", "throttling", "throttledTime", NULL);
-		r->peak_memory = json_path_u64(st, "memory", "usage", "max", &r->has_memory);
-	}
-	if (c.cg)
-		cgroup_oom_kills(c.cg, &r->oom_kills, &e);
-	if (c.cg)
-		usage_figures(c.cg, r);
-	uint64_t cur = 0, peak = 0;
-	if (c.cg && cgroup_tasks(c.cg, &cur, &peak, &e) == 0) {
-		if (peak > 0) {
-			r->peak_tasks = peak;
+	if (container_stats(root, r->id, true, &r->usage, &e) == 0 && r->usage.has_tasks) {
+		if (r->usage.tasks_peak > 0) {
+			r->peak_tasks = r->usage.tasks_peak;
 			r->peak_tasks_source = "pids.peak";
 		} else {
 			r->peak_tasks = sampled;
 			r->peak_tasks_source = "sampled";
 		}
 	}
-	int ret = container_destroy(&c, err);
-	container_close(&c);
-	return ret;
+	container_stats_free(&r->usage);
+	return container_delete(root, r->id, false, err);
 }
 
 /* A non-root caller cannot use /run/berth-box: its boxes go to $XDG_RUNTIME_DIR/berth-box or
@@ -492,17 +412,8 @@ static void name_the_flag(struct error *e)
 		}
 }
 
-/* As a shell, timeout(1) and docker run say it, and CI scripts test for: 127 when the command
- * is not there, 126 when it is but cannot be executed (permission, a directory, ENOEXEC). */
-static int exec_failure_status(const struct error *e)
-{
-	static const char step[] = LAUNCH_STEP_EXEC ": ";
-	if (strncmp(e->msg, step, sizeof step - 1) != 0)
-		return 0;
-	return e->err == ENOENT || e->err == ENOTDIR ? 127 : 126;
-}
-
-int box_run(const struct box_opts *opts, struct box_report *r, struct error *err)
+int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct box_report *r,
+	    struct error *err)
 {
 	struct box_opts copy = *opts;
 	const struct box_opts *o = &copy;
@@ -520,25 +431,25 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 			return error_set(err, ENOMEM, "box: --rootfs %s", o->rootfs);
 		copy.rootfs = abs_rootfs;
 	}
-	enum cgroup_mode mode = CGROUP_MODE_NONE;
-	if (o->manager != CGM_DISABLED && cgroup_detect_mode(&mode, err) < 0)
+	enum cgroup_mode mode;
+	if (runtime_cgroup_mode(ctx, &mode, err) < 0)
 		return -1;
-	r->cgroup_mode = cgroup_mode_name(mode);
-	if (geteuid() != 0 && mode != CGROUP_MODE_V2)
+	r->cgroup_mode = runtime_cgroup_mode_name(ctx);
+	if (ctx->rootless && mode != CGROUP_MODE_V2)
 		return error_set(
 		    err, EPERM,
 		    "box: as a non-root user box needs a cgroup v2 subtree delegated to "
 		    "you; this host's cgroups are %s, whose v1 controllers only root "
 		    "may use: run it as root",
-		    cgroup_mode_name(mode));
-	if (copy.root == NULL && geteuid() == 0)
-		copy.root = "/run/berth-box";
-	else if (copy.root == NULL) {
+		    r->cgroup_mode);
+	/* box keeps its containers apart from run's, unless --root names a place. */
+	const char *root = ctx->root_given ? ctx->root : BOX_ROOT;
+	if (!ctx->root_given && ctx->rootless) {
 		if (user_root(rootbuf, sizeof rootbuf, err) < 0)
 			return -1;
-		copy.root = rootbuf;
+		root = rootbuf;
 	}
-	sweep_stale(o->root);
+	sweep_stale(root);
 
 	snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),
 		 (unsigned long long)process_start_time(getpid(), NULL));
@@ -548,7 +459,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 		     r->id) < 0)
 		return error_set(err, ENOMEM, "box: cgroup path");
 	_cleanup_json_ json_t *cfg = NULL;
-	if (build_config(o, cgpath, &cfg, err) < 0)
+	if (build_config(o, ctx->rootless, cgpath, &cfg, err) < 0)
 		return -1;
 
 	/* The spec goes to the same loader as a bundle's config.json, through a memfd: nothing
@@ -560,11 +471,7 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	char cfgpath[64];
 	snprintf(cfgpath, sizeof cfgpath, "/proc/self/fd/%d", mfd);
 
-	struct sampler smp = {0};
-	_cleanup_free_ char *resolved = NULL;
-	if (mode != CGROUP_MODE_NONE &&
-	    cgroup_resolve_path(cgpath, r->id, false, &resolved, err) == 0)
-		smp.cg = cgroup_open(mode, resolved, 0, err);
+	struct sampler smp = {.root = root, .id = r->id};
 	struct foreground_opts fg = {
 	    .timeout_ms = o->timeout_ms,
 	    .pid_ns_init = !o->share_pid_ns,
@@ -573,11 +480,11 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	    .tick_arg = &smp,
 	};
 	struct create_opts co = {
-	    .root = o->root,
+	    .root = root,
 	    .id = r->id,
 	    .bundle = o->rootfs ? o->rootfs : cwd,
 	    .config_path = cfgpath,
-	    .manager = o->manager,
+	    .manager = ctx->manager,
 	    .keep = true,
 	    .die_with_parent = true,
 	    .fg = &fg,
@@ -593,13 +500,11 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 	int rc = container_run(&co, &r->exit_code, &oom, err);
 	r->wall_s = now_s() - t0;
 	if (rc < 0) {
-		cgroup_free(smp.cg);
-		r->exit_code = exec_failure_status(err);
+		r->exit_code = container_exec_failure_status(err);
 		name_the_flag(err);
 		return -1;
 	}
 	sample_tasks(&smp);
-	cgroup_free(smp.cg);
 	r->timed_out = fg.timed_out;
 	r->forwarded_signal = fg.emulated_signal;
 	if (r->exit_code > 128)
@@ -608,5 +513,5 @@ int box_run(const struct box_opts *opts, struct box_report *r, struct error *err
 		r->exit_code = 124;
 	else if (r->forwarded_signal)
 		r->exit_code = 128 + r->forwarded_signal;
-	return collect_and_delete(o, r, smp.peak, err);
+	return collect_and_delete(root, r, smp.peak, err);
 }

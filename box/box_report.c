@@ -11,7 +11,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
-#include "runtime/box.h"
+#include "box/box.h"
 
 static void human_size(char *buf, size_t len, uint64_t v)
 {
@@ -33,6 +33,8 @@ static json_t *seconds(double v)
 }
 
 #define DUMP_FLAGS JSON_REAL_PRECISION(15)
+
+static const char *const pressure_names[3] = CGROUP_PRESSURE_NAMES;
 
 static json_t *u64_or_null(bool has, uint64_t v)
 {
@@ -111,15 +113,19 @@ json_t *box_report_json(const struct box_opts *o, const struct box_report *r)
 			    r->forwarded_signal ? json_integer(r->forwarded_signal) : json_null());
 	json_object_set_new(j, "wall_seconds", seconds(r->wall_s));
 	json_object_set_new(j, "user_cpu_seconds",
-			    r->has_cpu ? seconds((double)r->user_ns / 1e9) : json_null());
+			    r->usage.has_cpu ? seconds((double)r->usage.cpu_user_ns / 1e9)
+					     : json_null());
 	json_object_set_new(j, "system_cpu_seconds",
-			    r->has_cpu ? seconds((double)r->system_ns / 1e9) : json_null());
+			    r->usage.has_cpu ? seconds((double)r->usage.cpu_kernel_ns / 1e9)
+					     : json_null());
 	json_object_set_new(j, "cpu_throttled_seconds",
-			    r->has_cpu ? seconds((double)r->throttled_ns / 1e9) : json_null());
+			    r->usage.has_cpu ? seconds((double)r->usage.cpu_throttled_ns / 1e9)
+					     : json_null());
 	json_object_set_new(j, "peak_memory_bytes",
-			    r->has_memory ? json_integer((json_int_t)r->peak_memory) : json_null());
-	json_object_set_new(j, "oom_kills", json_integer((json_int_t)r->oom_kills));
-	if (r->oom_kills) {
+			    r->usage.has_memory ? json_integer((json_int_t)r->usage.memory_peak)
+						: json_null());
+	json_object_set_new(j, "oom_kills", json_integer((json_int_t)r->usage.oom_kills));
+	if (r->usage.oom_kills) {
 		char buf[128];
 		oom_limit(o, buf, sizeof buf);
 		json_object_set_new(j, "oom_limit", json_string(buf));
@@ -129,20 +135,22 @@ json_t *box_report_json(const struct box_opts *o, const struct box_report *r)
 						 : json_null());
 	json_object_set_new(j, "peak_tasks_source",
 			    r->peak_tasks_source ? json_string(r->peak_tasks_source) : json_null());
-	json_object_set_new(j, "io_read_bytes", u64_or_null(r->has_io, r->io_read));
-	json_object_set_new(j, "io_write_bytes", u64_or_null(r->has_io, r->io_written));
-	json_object_set_new(j, "swap_peak_bytes", u64_or_null(r->has_swap, r->swap_peak));
+	json_object_set_new(j, "io_read_bytes", u64_or_null(r->usage.has_io, r->usage.io_read));
+	json_object_set_new(j, "io_write_bytes", u64_or_null(r->usage.has_io, r->usage.io_written));
+	json_object_set_new(j, "swap_peak_bytes",
+			    u64_or_null(r->usage.has_swap, r->usage.swap_peak));
 	json_object_set_new(j, "forks_refused",
-			    u64_or_null(r->has_forks_refused, r->forks_refused));
+			    u64_or_null(r->usage.has_forks_refused, r->usage.forks_refused));
 	json_t *psi = json_null();
-	if (r->has_pressure) {
+	if (r->usage.has_pressure) {
 		psi = json_object();
 		for (int i = 0; i < 3; i++)
 			json_object_set_new(
-			    psi, box_pressure_names[i],
+			    psi, pressure_names[i],
 			    json_pack("{s:o,s:o}", "some_seconds",
-				      seconds((double)r->pressure_some_us[i] / 1e6), "full_seconds",
-				      seconds((double)r->pressure_full_us[i] / 1e6)));
+				      seconds((double)r->usage.pressure_some_us[i] / 1e6),
+				      "full_seconds",
+				      seconds((double)r->usage.pressure_full_us[i] / 1e6)));
 	}
 	json_object_set_new(j, "pressure", psi);
 	/* Why a figure above is null: the kernel or cgroup layout keeps none. */
@@ -151,10 +159,10 @@ json_t *box_report_json(const struct box_opts *o, const struct box_report *r)
 		bool has;
 		const char *key, *why;
 	} missing[] = {
-	    {r->has_io, "io", r->why_io},
-	    {r->has_swap, "swap_peak_bytes", r->why_swap},
-	    {r->has_forks_refused, "forks_refused", r->why_forks},
-	    {r->has_pressure, "pressure", r->why_pressure},
+	    {r->usage.has_io, "io", r->usage.why_io},
+	    {r->usage.has_swap, "swap_peak_bytes", r->usage.why_swap},
+	    {r->usage.has_forks_refused, "forks_refused", r->usage.why_forks},
+	    {r->usage.has_pressure, "pressure", r->usage.why_pressure},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(missing); i++)
 		if (!missing[i].has)
@@ -218,41 +226,42 @@ char *box_report_text(const struct box_opts *o, const struct box_report *r)
 	for (size_t i = 0; o->argv && o->argv[i]; i++)
 		append_word(&s, o->argv[i]);
 	append(&s, "\n  started:       %s\n", r->started);
-	if (r->oom_kills) {
+	if (r->usage.oom_kills) {
 		char buf[128];
 		oom_limit(o, buf, sizeof buf);
-		append(&s, "  OOM kills:     %llu (%s)\n", (unsigned long long)r->oom_kills, buf);
+		append(&s, "  OOM kills:     %llu (%s)\n", (unsigned long long)r->usage.oom_kills,
+		       buf);
 	}
 	append(&s, "  wall time:     %.2fs\n", r->wall_s);
-	if (r->has_cpu)
+	if (r->usage.has_cpu)
 		append(&s, "  CPU:           %.2fs user, %.2fs system (%.2fs throttled)\n",
-		       (double)r->user_ns / 1e9, (double)r->system_ns / 1e9,
-		       (double)r->throttled_ns / 1e9);
-	if (r->has_memory) {
-		human_size(a, sizeof a, r->peak_memory);
+		       (double)r->usage.cpu_user_ns / 1e9, (double)r->usage.cpu_kernel_ns / 1e9,
+		       (double)r->usage.cpu_throttled_ns / 1e9);
+	if (r->usage.has_memory) {
+		human_size(a, sizeof a, r->usage.memory_peak);
 		append(&s, "  peak memory:   %s\n", a);
 	}
-	if (!r->oom_kills)
+	if (!r->usage.oom_kills)
 		append(&s, "  OOM kills:     0\n");
-	if (r->has_swap) {
-		human_size(a, sizeof a, r->swap_peak);
+	if (r->usage.has_swap) {
+		human_size(a, sizeof a, r->usage.swap_peak);
 		append(&s, "  peak swap:     %s\n", a);
 	} else {
 		append(&s, "  peak swap:     not available (%s)\n",
-		       r->why_swap[0] ? r->why_swap : "no cgroup");
+		       r->usage.why_swap[0] ? r->usage.why_swap : "no cgroup");
 	}
-	if (r->has_io) {
+	if (r->usage.has_io) {
 		char b[32];
-		human_size(a, sizeof a, r->io_read);
-		human_size(b, sizeof b, r->io_written);
+		human_size(a, sizeof a, r->usage.io_read);
+		human_size(b, sizeof b, r->usage.io_written);
 		append(&s, "  block IO:      %s read, %s written\n", a, b);
 	} else {
 		append(&s, "  block IO:      not available (%s)\n",
-		       r->why_io[0] ? r->why_io : "no cgroup");
+		       r->usage.why_io[0] ? r->usage.why_io : "no cgroup");
 	}
 	/* PSI: how long some of the job's tasks (and all of them at once) waited for each. */
-	if (r->has_pressure) {
-		const uint64_t *some = r->pressure_some_us, *full = r->pressure_full_us;
+	if (r->usage.has_pressure) {
+		const uint64_t *some = r->usage.pressure_some_us, *full = r->usage.pressure_full_us;
 		append(&s,
 		       "  stalled (PSI): cpu %.2fs, memory %.2fs, io %.2fs (all tasks at once: "
 		       "%.2fs, %.2fs, %.2fs)\n",
@@ -260,19 +269,19 @@ char *box_report_text(const struct box_opts *o, const struct box_report *r)
 		       (double)full[0] / 1e6, (double)full[1] / 1e6, (double)full[2] / 1e6);
 	} else {
 		append(&s, "  stalled (PSI): not available (%s)\n",
-		       r->why_pressure[0] ? r->why_pressure : "no cgroup");
+		       r->usage.why_pressure[0] ? r->usage.why_pressure : "no cgroup");
 	}
 	if (r->peak_tasks_source)
 		append(&s, "  peak tasks:    %llu%s\n", (unsigned long long)r->peak_tasks,
 		       strcmp(r->peak_tasks_source, "sampled") == 0 ? " (sampled every 0.1s)" : "");
 	else
 		append(&s, "  peak tasks:    not available (no pids controller)\n");
-	if (r->has_forks_refused)
-		append(&s, "  forks refused: %llu%s\n", (unsigned long long)r->forks_refused,
-		       r->forks_refused ? " (by the pids limit)" : "");
+	if (r->usage.has_forks_refused)
+		append(&s, "  forks refused: %llu%s\n", (unsigned long long)r->usage.forks_refused,
+		       r->usage.forks_refused ? " (by the pids limit)" : "");
 	else
 		append(&s, "  forks refused: not available (%s)\n",
-		       r->why_forks[0] ? r->why_forks : "no cgroup");
+		       r->usage.why_forks[0] ? r->usage.why_forks : "no cgroup");
 	_cleanup_json_ json_t *l = limits_json(o);
 	_cleanup_free_ char *lt = json_dumps(l, JSON_COMPACT | DUMP_FLAGS);
 	append(&s, "  limits:        %s (cgroup %s)\n", json_object_size(l) ? lt : "none",

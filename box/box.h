@@ -1,13 +1,18 @@
 /* berth box: a job in a fence. box writes a spec (the host's own root and network, or a plain
- * directory as root, its own PID namespace, cgroup limits) and hands it to the same run path as
- * `berth run`, with a private state root; it reads the job's usage from the cgroup before the
- * container is deleted. It has no launch path of its own. */
+ * directory as root, its own PID namespace, cgroup limits) and hands it to runtime's run, the
+ * path of `berth run`, with a private state root; it asks runtime for the job's usage before
+ * the container is deleted. It has no launch path of its own and calls only runtime's public
+ * verbs (runtime/lifecycle.h, runtime/spec.h). */
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "runtime/lifecycle.h"
+
+/* Where root's boxes are kept without --root: apart from run's containers. A non-root caller's
+ * go to $XDG_RUNTIME_DIR/berth-box or /tmp/berth-box-UID. */
+#define BOX_ROOT "/run/berth-box"
 
 struct error;
 
@@ -24,7 +29,6 @@ struct box_rate {
 };
 
 struct box_opts {
-	const char *root;   /* private state root; NULL: /run/berth-box, or per user if not root */
 	const char *rootfs; /* NULL: --host (the host's "/") */
 	char *const *argv;
 	const char *user; /* -u USER[:GROUP], names or numbers; NULL: the caller */
@@ -41,7 +45,6 @@ struct box_opts {
 	size_t n_read_bps, n_write_bps;
 	uint16_t io_weight; /* 0: unset */
 	int timeout_ms;	    /* 0: none */
-	enum cgroup_manager manager;
 };
 
 struct box_report {
@@ -52,32 +55,17 @@ struct box_report {
 	bool timed_out;
 	int forwarded_signal; /* a signal berth forwarded that ended the job (see foreground.h) */
 	double wall_s;
-	bool has_cpu;
-	uint64_t user_ns, system_ns, throttled_ns;
-	bool has_memory;
-	uint64_t peak_memory;
-	uint64_t oom_kills;
+	char started[40]; /* RFC 3339, UTC */
+	/* From the cgroup of the stopped job; usage.runc is not kept. */
+	struct cgroup_stats usage;
 	uint64_t peak_tasks;
 	const char *peak_tasks_source; /* "pids.peak", "sampled" or NULL: not available */
-	char started[40];	       /* RFC 3339, UTC */
-	/* The figures the kernel may not keep: each has_* false with a why_* saying why. */
-	bool has_io;
-	uint64_t io_read, io_written; /* bytes */
-	bool has_forks_refused;
-	uint64_t forks_refused; /* by the pids limit */
-	bool has_swap;
-	uint64_t swap_peak; /* bytes */
-	bool has_pressure;
-	uint64_t pressure_some_us[3], pressure_full_us[3]; /* cpu, memory, io */
-	char why_io[160], why_forks[160], why_swap[160], why_pressure[160];
 };
-
-/* The resources of pressure_some_us/pressure_full_us, in that order. */
-extern const char *const box_pressure_names[3];
 
 /* Runs the job to its end. Fails only when the job could not be started (or cleaned up); then
  * r->exit_code is 127 if its command was not found, 126 if it could not be executed, else 0. */
-int box_run(const struct box_opts *o, struct box_report *r, struct error *err);
+int box_run(const struct runtime_ctx *ctx, const struct box_opts *o, struct box_report *r,
+	    struct error *err);
 
 /* The report as JSON (--report FILE) and as the short text printed at exit. */
 json_t *box_report_json(const struct box_opts *o, const struct box_report *r);
