@@ -1,4 +1,5 @@
-/* update and events: the commands on a container's cgroup. */
+/* update and events: the commands on a container's cgroup. The flags are parsed here into
+ * runtime's request; -r FILE is runtime's to read. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -9,8 +10,6 @@
 #include "cli/cli.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
-#include "lib/jsonutil.h"
-#include "runtime/spec.h"
 
 enum {
 	OPT_RESOURCES = 'r',
@@ -71,13 +70,12 @@ static int parse_update_flag(int c, struct cgroup_resources *r, struct error *er
 		return set_u64(&r->cpu.realtime_period, optarg, "--cpu-rt-period", err);
 	case OPT_CPU_RT_RUNTIME:
 		return set_i64(&r->cpu.realtime_runtime, optarg, "--cpu-rt-runtime", false, err);
+	/* argv outlives the request: nothing here is allocated, so nothing is freed. */
 	case OPT_CPUSET_CPUS:
-		free(r->cpu.cpus);
-		r->cpu.cpus = strdup(optarg);
+		r->cpu.cpus = optarg;
 		return 0;
 	case OPT_CPUSET_MEMS:
-		free(r->cpu.mems);
-		r->cpu.mems = strdup(optarg);
+		r->cpu.mems = optarg;
 		return 0;
 	case OPT_KMEM:
 		return set_i64(&r->memory.kernel, optarg, "--kernel-memory", true, err);
@@ -122,9 +120,9 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct cgroup_resources file = {0}, flags = {0};
+	struct cgroup_resources flags = {0};
 	const char *resources_path = NULL;
-	int c, r = -1;
+	int c;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		if (c == 'h')
 			help_exit(argv[0]);
@@ -132,27 +130,15 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 			resources_path = optarg;
 			continue;
 		}
-		if (c == '?') {
-			error_set(err, EINVAL, "update: unknown option \"%s\"", argv[optind - 1]);
-			goto out;
-		}
+		if (c == '?')
+			return error_set(err, EINVAL, "update: unknown option \"%s\"",
+					 argv[optind - 1]);
 		if (parse_update_flag(c, &flags, err) < 0)
-			goto out;
+			return -1;
 	}
 	if (expect_args(argc, argv, 1, "update [options] ID", err) < 0)
-		goto out;
-	/* -r replaces the flags, as in runc: the file is the whole request. */
-	if (resources_path) {
-		if (spec_load_resources_file(resources_path, &file, err) < 0)
-			goto out;
-		r = container_update(g->root, argv[optind], &file, err);
-	} else {
-		r = container_update(g->root, argv[optind], &flags, err);
-	}
-out:
-	cgroup_resources_free(&file);
-	cgroup_resources_free(&flags);
-	return r;
+		return -1;
+	return container_update(g->root, argv[optind], resources_path, &flags, err);
 }
 
 int cmd_events(const struct globals *g, int argc, char **argv, struct error *err)

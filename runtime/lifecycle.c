@@ -331,8 +331,8 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	return 0;
 }
 
-int container_update(const char *root, const char *id, const struct cgroup_resources *r,
-		     struct error *err)
+static int update_cgroup(const char *root, const char *id, const struct cgroup_resources *r,
+			 struct error *err)
 {
 	_cleanup_container_ struct container c;
 	if (container_open(&c, root, id, true, err) < 0)
@@ -369,6 +369,19 @@ int container_update(const char *root, const char *id, const struct cgroup_resou
 		return -1;
 	log_debug("update %s: limits applied to cgroup %s", id, c.st.cgroup_path);
 	return 0;
+}
+
+int container_update(const char *root, const char *id, const char *resources_file,
+		     const struct cgroup_resources *r, struct error *err)
+{
+	if (resources_file == NULL)
+		return update_cgroup(root, id, r, err);
+	struct cgroup_resources file = {0};
+	int ret = spec_load_resources_file(resources_file, &file, err);
+	if (ret == 0)
+		ret = update_cgroup(root, id, &file, err);
+	cgroup_resources_free(&file);
+	return ret;
 }
 
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)

@@ -50,8 +50,10 @@ int container_list(const char *root, json_t **out, struct error *err);
  * --regex), sorted; *out NULL when none. */
 int container_ids_matching(const char *root, const char *regex, char ***out, struct error *err);
 int container_pause(const char *root, const char *id, bool pause, struct error *err);
-int container_update(const char *root, const char *id, const struct cgroup_resources *r,
-		     struct error *err);
+/* The limits in resources_file (linux.resources alone, update -r) or, when it is NULL, in r:
+ * the file is the whole request, as in runc. */
+int container_update(const char *root, const char *id, const char *resources_file,
+		     const struct cgroup_resources *r, struct error *err);
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
 /* `ps` table: the host's ps with the caller's options (default -ef), only the container's rows. */
 int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct error *err);
