@@ -223,8 +223,7 @@ int jget_val_strv(const struct jdoc *c, json_t *v, const char *path, char ***out
 	return 0;
 }
 
-int jget_string(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-		    char **out)
+int jget_string(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, char **out)
 {
 	json_t *v = member(obj, key);
 	if (v == NULL)
@@ -247,8 +246,8 @@ int jget_bool(const struct jdoc *c, json_t *obj, const char *prefix, const char 
 	return 1;
 }
 
-int jget_int(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-		 int64_t min, int64_t max, int64_t *out)
+int jget_int(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, int64_t min,
+	     int64_t max, int64_t *out)
 {
 	json_t *v = member(obj, key);
 	if (v == NULL)
@@ -258,8 +257,8 @@ int jget_int(const struct jdoc *c, json_t *obj, const char *prefix, const char *
 	return jget_val_int(c, v, p, min, max, out) < 0 ? -1 : 1;
 }
 
-int jget_uint(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-		  uint64_t max, uint64_t *out)
+int jget_uint(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, uint64_t max,
+	      uint64_t *out)
 {
 	json_t *v = member(obj, key);
 	if (v == NULL)
@@ -269,8 +268,7 @@ int jget_uint(const struct jdoc *c, json_t *obj, const char *prefix, const char 
 	return jget_val_uint(c, v, p, max, out) < 0 ? -1 : 1;
 }
 
-int jget_strv(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-		  char ***out)
+int jget_strv(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, char ***out)
 {
 	json_t *v = member(obj, key);
 	if (v == NULL)
@@ -302,8 +300,7 @@ int jget_object(const struct jdoc *c, json_t *obj, const char *prefix, const cha
 	return get_container(c, obj, prefix, key, JSON_OBJECT, "an object", out);
 }
 
-int jget_array(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-	       json_t **out)
+int jget_array(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, json_t **out)
 {
 	return get_container(c, obj, prefix, key, JSON_ARRAY, "an array", out);
 }

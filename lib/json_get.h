@@ -44,15 +44,13 @@ int jget_val_uint(const struct jdoc *c, json_t *v, const char *path, uint64_t ma
 int jget_val_strv(const struct jdoc *c, json_t *v, const char *path, char ***out);
 
 /* Member getters: 1 present (out filled), 0 absent or null (out untouched), -1 error. */
-int jget_string(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-		char **out);
+int jget_string(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, char **out);
 int jget_bool(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, bool *out);
 int jget_int(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, int64_t min,
 	     int64_t max, int64_t *out);
-int jget_uint(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-	      uint64_t max, uint64_t *out);
-int jget_strv(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
-	      char ***out);
+int jget_uint(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, uint64_t max,
+	      uint64_t *out);
+int jget_strv(const struct jdoc *c, json_t *obj, const char *prefix, const char *key, char ***out);
 int jget_object(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
 		json_t **out);
 int jget_array(const struct jdoc *c, json_t *obj, const char *prefix, const char *key,
