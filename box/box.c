@@ -299,11 +299,11 @@ static int build_config(const struct box_opts *o, bool rootless, const char *cgr
 /* A box whose berth was killed (SIGKILL cannot be caught) leaves its state dir and cgroup: its
  * job died with it (PR_SET_PDEATHSIG on init, and the PID namespace with init). Every box run
  * removes such leftovers first: a box whose berth process is gone is stale. */
-static void sweep_stale(const char *root)
+static void sweep_stale(const struct runtime_ctx *box)
 {
 	struct error e;
 	_cleanup_json_ json_t *list = NULL;
-	if (container_list(root, &list, &e) < 0)
+	if (container_list(box, &list, &e) < 0)
 		return;
 	size_t i;
 	json_t *c;
@@ -317,7 +317,7 @@ static void sweep_stale(const char *root)
 			continue;
 		if (process_start_time((pid_t)atoi(pid), NULL) == strtoull(start, NULL, 10))
 			continue;
-		if (container_delete(root, id, true, &e) < 0)
+		if (container_delete(box, id, true, &e) < 0)
 			log_warn("box: removing the stale box %s: %s", id, e.msg);
 		else
 			log_info("box: removed the stale box %s (its berth was killed)", id);
@@ -325,7 +325,8 @@ static void sweep_stale(const char *root)
 }
 
 struct sampler {
-	const char *root, *id;
+	const struct runtime_ctx *box;
+	const char *id;
 	uint64_t peak;
 };
 
@@ -336,7 +337,7 @@ static void sample_tasks(void *arg)
 	struct sampler *s = arg;
 	uint64_t cur, peak;
 	struct error e;
-	if (container_tasks(s->root, s->id, &cur, &peak, &e) == 0 && cur > s->peak)
+	if (container_tasks(s->box, s->id, &cur, &peak, &e) == 0 && cur > s->peak)
 		s->peak = cur;
 }
 
@@ -348,11 +349,11 @@ static double now_s(void)
 }
 
 /* The figures, from the cgroup of the stopped container, then the container goes. */
-static int collect_and_delete(const char *root, struct box_report *r, uint64_t sampled,
+static int collect_and_delete(const struct runtime_ctx *box, struct box_report *r, uint64_t sampled,
 			      struct error *err)
 {
 	struct error e;
-	if (container_stats(root, r->id, true, &r->usage, &e) == 0 && r->usage.has_tasks) {
+	if (container_stats(box, r->id, true, &r->usage, &e) == 0 && r->usage.has_tasks) {
 		if (r->usage.tasks_peak > 0) {
 			r->peak_tasks = r->usage.tasks_peak;
 			r->peak_tasks_source = "pids.peak";
@@ -362,7 +363,7 @@ static int collect_and_delete(const char *root, struct box_report *r, uint64_t s
 		}
 	}
 	container_stats_free(&r->usage);
-	return container_delete(root, r->id, false, err);
+	return container_delete(box, r->id, false, err);
 }
 
 /* A non-root caller cannot use /run/berth-box: its boxes go to $XDG_RUNTIME_DIR/berth-box or
@@ -442,14 +443,17 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 		    "you; this host's cgroups are %s, whose v1 controllers only root "
 		    "may use: run it as root",
 		    r->cgroup_mode);
-	/* box keeps its containers apart from run's, unless --root names a place. */
-	const char *root = ctx->root_given ? ctx->root : BOX_ROOT;
+	/* box keeps its containers apart from run's, unless --root names a place: the runtime
+	 * is given the same context with box's root. */
+	struct runtime_ctx box = *ctx;
 	if (!ctx->root_given && ctx->rootless) {
 		if (user_root(rootbuf, sizeof rootbuf, err) < 0)
 			return -1;
-		root = rootbuf;
+		box.root = rootbuf;
+	} else if (!ctx->root_given) {
+		box.root = BOX_ROOT;
 	}
-	sweep_stale(root);
+	sweep_stale(&box);
 
 	snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),
 		 (unsigned long long)process_start_time(getpid(), NULL));
@@ -471,7 +475,7 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	char cfgpath[64];
 	snprintf(cfgpath, sizeof cfgpath, "/proc/self/fd/%d", mfd);
 
-	struct sampler smp = {.root = root, .id = r->id};
+	struct sampler smp = {.box = &box, .id = r->id};
 	struct foreground_opts fg = {
 	    .timeout_ms = o->timeout_ms,
 	    .pid_ns_init = !o->share_pid_ns,
@@ -480,11 +484,9 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	    .tick_arg = &smp,
 	};
 	struct create_opts co = {
-	    .root = root,
 	    .id = r->id,
 	    .bundle = o->rootfs ? o->rootfs : cwd,
 	    .config_path = cfgpath,
-	    .manager = ctx->manager,
 	    .keep = true,
 	    .die_with_parent = true,
 	    .fg = &fg,
@@ -497,7 +499,7 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	size_t n = strftime(r->started, sizeof r->started, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(r->started + n, sizeof r->started - n, ".%03ldZ", wall.tv_nsec / 1000000);
 	double t0 = now_s();
-	int rc = container_run(&co, &r->exit_code, &oom, err);
+	int rc = container_run(&box, &co, &r->exit_code, &oom, err);
 	r->wall_s = now_s() - t0;
 	if (rc < 0) {
 		r->exit_code = container_exec_failure_status(err);
@@ -513,5 +515,5 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 		r->exit_code = 124;
 	else if (r->forwarded_signal)
 		r->exit_code = 128 + r->forwarded_signal;
-	return collect_and_delete(root, r, smp.peak, err);
+	return collect_and_delete(&box, r, smp.peak, err);
 }

@@ -1,4 +1,4 @@
-/* cli/: argv -> one call into runtime/ -> output and exit code. No syscalls, no policy. */
+/* cli/: argv -> one call into box/ or runtime/ -> output and exit code. No syscalls, no policy. */
 #pragma once
 #include <getopt.h>
 #include <stdbool.h>
@@ -8,12 +8,10 @@
 struct error;
 
 struct globals {
-	struct runtime_ctx ctx; /* what every verb is given */
-	const char *root;
+	struct runtime_ctx ctx; /* what every verb is given, from --root, --store, the manager */
 	const char *log;
 	bool log_json;
 	bool debug;
-	enum cgroup_manager manager;
 };
 
 /* Each command: parses its own argv (argv[0] is the command name) and returns the exit code, or

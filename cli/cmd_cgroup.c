@@ -138,7 +138,7 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 	}
 	if (expect_args(argc, argv, 1, "update [options] ID", err) < 0)
 		return -1;
-	return container_update(g->root, argv[optind], resources_path, &flags, err);
+	return container_update(&g->ctx, argv[optind], resources_path, &flags, err);
 }
 
 int cmd_events(const struct globals *g, int argc, char **argv, struct error *err)
@@ -181,5 +181,5 @@ int cmd_events(const struct globals *g, int argc, char **argv, struct error *err
 	}
 	if (expect_args(argc, argv, 1, "events [--stats] [--interval D] ID", err) < 0)
 		return -1;
-	return container_events(g->root, argv[optind], interval_ms, stats, err);
+	return container_events(&g->ctx, argv[optind], interval_ms, stats, err);
 }

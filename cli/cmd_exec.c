@@ -44,7 +44,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct exec_opts o = {.root = g->root};
+	struct exec_opts o = {0};
 	char **env = NULL, **caps = NULL;
 	uint32_t *gids = NULL;
 	int c, r = -1;
@@ -139,7 +139,7 @@ int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err)
 	int code = 0;
 	/* As runc: any failure of berth's own (a missing or paused container, a --pid-file it
 	 * cannot write) is 255, apart from what the process itself exits with. */
-	r = container_exec(&o, &code, err) < 0 ? CLI_FAIL_RUNTIME : code;
+	r = container_exec(&g->ctx, &o, &code, err) < 0 ? CLI_FAIL_RUNTIME : code;
 out:
 	strv_free(env);
 	strv_free(caps);

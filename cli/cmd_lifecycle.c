@@ -40,12 +40,9 @@ static const struct option create_opts_table[] = {
 
 /* create and run share every option (with crun's --config); run adds --detach, --keep and
  * runc's --no-subreaper. */
-static int parse_create(const struct globals *g, int argc, char **argv, bool run,
-			struct create_opts *o, struct error *err)
+static int parse_create(int argc, char **argv, bool run, struct create_opts *o, struct error *err)
 {
 	memset(o, 0, sizeof *o);
-	o->root = g->root;
-	o->manager = g->manager;
 	int c;
 	long long v;
 	while ((c = getopt_long(argc, argv, run ? "b:dh" : "b:h", create_opts_table, NULL)) != -1) {
@@ -101,19 +98,19 @@ static int parse_create(const struct globals *g, int argc, char **argv, bool run
 int cmd_create(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	if (parse_create(g, argc, argv, false, &o, err) < 0)
+	if (parse_create(argc, argv, false, &o, err) < 0)
 		return -1;
-	return container_create(&o, err);
+	return container_create(&g->ctx, &o, err);
 }
 
 int cmd_run(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	struct create_opts o;
-	if (parse_create(g, argc, argv, true, &o, err) < 0)
+	if (parse_create(argc, argv, true, &o, err) < 0)
 		return -1;
 	int code;
 	struct run_oom oom;
-	if (container_run(&o, &code, &oom, err) < 0)
+	if (container_run(&g->ctx, &o, &code, &oom, err) < 0)
 		return -1;
 	if (oom.kills > 0) {
 		/* As Docker's OOMKilled: init's death, or any other process the killer took. */
@@ -156,22 +153,22 @@ int cmd_start(const struct globals *g, int argc, char **argv, struct error *err)
 	const char *id;
 	if (simple_id_command(argc, argv, "start ID", &id, err) < 0)
 		return -1;
-	return container_start(g->root, id, err);
+	return container_start(&g->ctx, id, err);
 }
 
 /* crun's --regex: the verb on every container whose ID the regex matches; a failure on one is a
  * warning and the others still go (crun's exit 0). */
 static int each_matching(const struct globals *g, const char *regex,
-			 int (*verb)(const char *root, const char *id, const void *arg,
+			 int (*verb)(const struct runtime_ctx *ctx, const char *id, const void *arg,
 				     struct error *err),
 			 const void *arg, struct error *err)
 {
 	char **ids;
-	if (container_ids_matching(g->root, regex, &ids, err) < 0)
+	if (container_ids_matching(&g->ctx, regex, &ids, err) < 0)
 		return -1;
 	for (size_t i = 0; ids && ids[i]; i++) {
 		struct error e;
-		if (verb(g->root, ids[i], arg, &e) < 0)
+		if (verb(&g->ctx, ids[i], arg, &e) < 0)
 			log_warn("%s", e.msg);
 	}
 	strv_free(ids);
@@ -183,10 +180,11 @@ struct kill_args {
 	bool all;
 };
 
-static int kill_one(const char *root, const char *id, const void *arg, struct error *err)
+static int kill_one(const struct runtime_ctx *ctx, const char *id, const void *arg,
+		    struct error *err)
 {
 	const struct kill_args *k = arg;
-	return container_kill(root, id, k->sig, k->all, err);
+	return container_kill(ctx, id, k->sig, k->all, err);
 }
 
 int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err)
@@ -222,12 +220,13 @@ int cmd_kill(const struct globals *g, int argc, char **argv, struct error *err)
 	}
 	if (regex)
 		return each_matching(g, argv[optind], kill_one, &k, err);
-	return container_kill(g->root, argv[optind], k.sig, k.all, err);
+	return container_kill(&g->ctx, argv[optind], k.sig, k.all, err);
 }
 
-static int delete_one(const char *root, const char *id, const void *arg, struct error *err)
+static int delete_one(const struct runtime_ctx *ctx, const char *id, const void *arg,
+		      struct error *err)
 {
-	return container_delete(root, id, *(const bool *)arg, err);
+	return container_delete(ctx, id, *(const bool *)arg, err);
 }
 
 int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err)
@@ -253,7 +252,7 @@ int cmd_delete(const struct globals *g, int argc, char **argv, struct error *err
 		return -1;
 	if (regex)
 		return each_matching(g, argv[optind], delete_one, &force, err);
-	return container_delete(g->root, argv[optind], force, err);
+	return container_delete(&g->ctx, argv[optind], force, err);
 }
 
 int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err)
@@ -261,7 +260,7 @@ int cmd_pause(const struct globals *g, int argc, char **argv, struct error *err)
 	const char *id;
 	if (simple_id_command(argc, argv, "pause ID", &id, err) < 0)
 		return -1;
-	return container_pause(g->root, id, true, err);
+	return container_pause(&g->ctx, id, true, err);
 }
 
 int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err)
@@ -269,7 +268,7 @@ int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err
 	const char *id;
 	if (simple_id_command(argc, argv, "resume ID", &id, err) < 0)
 		return -1;
-	return container_pause(g->root, id, false, err);
+	return container_pause(&g->ctx, id, false, err);
 }
 
 /* runc's checkpoint and restore: their flags are known (so engines and users get a clear answer,

@@ -25,7 +25,7 @@ int cmd_state(const struct globals *g, int argc, char **argv, struct error *err)
 	if (expect_args(argc, argv, 1, "state ID", err) < 0)
 		return -1;
 	_cleanup_json_ json_t *j = NULL;
-	if (container_state_json(g->root, argv[optind], &j, err) < 0)
+	if (container_state_json(&g->ctx, argv[optind], &j, err) < 0)
 		return -1;
 	print_json(j, true);
 	return 0;
@@ -53,7 +53,7 @@ int cmd_list(const struct globals *g, int argc, char **argv, struct error *err)
 	if (expect_args(argc, argv, 0, "list [-q] [--format table|json]", err) < 0)
 		return -1;
 	_cleanup_json_ json_t *arr = NULL;
-	if (container_list(g->root, &arr, err) < 0)
+	if (container_list(&g->ctx, &arr, err) < 0)
 		return -1;
 	size_t i;
 	json_t *it;
@@ -102,7 +102,7 @@ int cmd_ps(const struct globals *g, int argc, char **argv, struct error *err)
 				 "options]");
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
-	if (container_pids(g->root, argv[optind], &pids, &n, err) < 0)
+	if (container_pids(&g->ctx, argv[optind], &pids, &n, err) < 0)
 		return -1;
 	if (json) {
 		_cleanup_json_ json_t *arr = json_array();

@@ -49,7 +49,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
 		"\nGlobal options:\n"
-		"  --root DIR              state directory (default /run/berth)\n"
+		"  --root DIR              state directory (default " RUNTIME_ROOT_DEFAULT ")\n"
+		"  --store DIR             image store (default $BERTH_STORE, "
+		"else " RUNTIME_STORE_DEFAULT ")\n"
 		"  --log FILE              log file (default: stderr)\n"
 		"  --log-format text|json  log format\n"
 		"  --debug                 log debug messages\n"
@@ -77,9 +79,12 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
-	struct globals g = {.manager = CGM_CGROUPFS};
+	struct globals g = {0};
+	const char *root = NULL, *store = NULL;
+	enum cgroup_manager manager = CGM_CGROUPFS;
 	enum {
 		OPT_ROOT = 256,
+		OPT_STORE,
 		OPT_LOG,
 		OPT_LOG_FORMAT,
 		OPT_DEBUG,
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
 	};
 	static const struct option opts[] = {
 	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"store", required_argument, NULL, OPT_STORE},
 	    {"log", required_argument, NULL, OPT_LOG},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
@@ -114,7 +120,10 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
-			g.root = optarg;
+			root = optarg;
+			break;
+		case OPT_STORE:
+			store = optarg;
 			break;
 		case OPT_LOG:
 			g.log = optarg;
@@ -132,15 +141,15 @@ int main(int argc, char **argv)
 			g.debug = true;
 			break;
 		case OPT_SYSTEMD:
-			g.manager = CGM_SYSTEMD;
+			manager = CGM_SYSTEMD;
 			break;
 		case OPT_CGM:
 			if (strcmp(optarg, "cgroupfs") == 0)
-				g.manager = CGM_CGROUPFS;
+				manager = CGM_CGROUPFS;
 			else if (strcmp(optarg, "systemd") == 0)
-				g.manager = CGM_SYSTEMD;
+				manager = CGM_SYSTEMD;
 			else if (strcmp(optarg, "disabled") == 0)
-				g.manager = CGM_DISABLED;
+				manager = CGM_DISABLED;
 			else {
 				fprintf(stderr,
 					"berth: --cgroup-manager: expected cgroupfs, systemd "
@@ -181,8 +190,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berth: --log %s: %s\n", g.log, strerror(errno));
 		return 1;
 	}
-	runtime_ctx_init(&g.ctx, g.root, NULL, g.manager);
-	g.root = g.ctx.root;
+	runtime_ctx_init(&g.ctx, root, store, manager);
 	const char *name = argv[optind];
 	if (strcmp(name, "help") == 0 && optind + 1 == argc) {
 		usage(stdout);

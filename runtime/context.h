@@ -31,7 +31,6 @@ struct runtime_ctx {
 /* root, store: NULL for the defaults. */
 void runtime_ctx_init(struct runtime_ctx *ctx, const char *root, const char *store,
 		      enum cgroup_manager manager);
-int runtime_cgroup_mode(const struct runtime_ctx *ctx, enum cgroup_mode *mode,
-			struct error *err);
+int runtime_cgroup_mode(const struct runtime_ctx *ctx, enum cgroup_mode *mode, struct error *err);
 /* "v1", "hybrid", "v2" or "none", for reports. */
 const char *runtime_cgroup_mode_name(const struct runtime_ctx *ctx);

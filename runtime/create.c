@@ -42,6 +42,7 @@
 
 /* Everything one create holds, so the undo steps can reach it. */
 struct creation {
+	const struct runtime_ctx *ctx;
 	const struct create_opts *o;
 	struct spec *spec;
 	char *config; /* config.json as read, copied into the state dir */
@@ -116,11 +117,11 @@ static int resolve_bundle(struct creation *c, struct error *err)
 static int setup_cgroup(struct creation *c, struct error *err)
 {
 	const struct create_opts *o = c->o;
-	enum cgroup_mode mode = CGROUP_MODE_NONE;
-	if (o->manager != CGM_DISABLED && cgroup_detect_mode(&mode, err) < 0)
+	enum cgroup_mode mode;
+	if (runtime_cgroup_mode(c->ctx, &mode, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = NULL;
-	if (cgroup_resolve_path(c->spec->linux.cgroups_path, o->id, o->manager == CGM_SYSTEMD,
+	if (cgroup_resolve_path(c->spec->linux.cgroups_path, o->id, c->ctx->manager == CGM_SYSTEMD,
 				&path, err) < 0)
 		return -1;
 	c->cg = cgroup_open(mode, path, 0, err);
@@ -193,8 +194,8 @@ static int host_id_of_root(const struct id_mapping *m, size_t n, uint32_t *out)
 static int setup_notify(struct creation *c, struct error *err)
 {
 	char root[PATH_MAX];
-	if (realpath(c->o->root, root) == NULL)
-		return error_errno(err, "state root %s", c->o->root);
+	if (realpath(c->ctx->root, root) == NULL)
+		return error_errno(err, "state root %s", c->ctx->root);
 	_cleanup_free_ char *dir = path_join(root, c->o->id);
 	if (dir == NULL || notify_prepare(c->dirfd, dir, c->spec, err) < 0)
 		return -1;
@@ -384,7 +385,7 @@ static int talk_to_init(struct creation *c, struct error *err)
 		const struct spec_linux *lx = &c->spec->linux;
 		/* Without CAP_SETGID the kernel takes a gid_map only once setgroups is denied. */
 		if (userns_write_maps(c->pid, lx->uid_mappings, lx->n_uid_mappings,
-				      lx->gid_mappings, lx->n_gid_mappings, geteuid() != 0,
+				      lx->gid_mappings, lx->n_gid_mappings, c->ctx->rootless,
 				      err) < 0)
 			return -1;
 		if (send_mount_sources(c, err) < 0)
@@ -485,10 +486,11 @@ static void creation_free(struct creation *c)
 }
 
 /* Create up to init waiting for start. On success the caller owns c (and must creation_free). */
-static int do_create(struct creation *c, const struct create_opts *o, bool use_fifo,
-		     struct error *err)
+static int do_create(struct creation *c, const struct runtime_ctx *ctx, const struct create_opts *o,
+		     bool use_fifo, struct error *err)
 {
 	memset(c, 0, sizeof *c);
+	c->ctx = ctx;
 	c->o = o;
 	c->sock = c->dirfd = c->rootfd = c->pty_master = -1;
 	c->launch.sync_fd = c->launch.fifo_fd = -1;
@@ -510,7 +512,7 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 				 "(or use `run` in the foreground)");
 	if (lsm_check(&c->spec->process, c->spec->linux.mount_label, "config.json", err) < 0)
 		return -1;
-	c->rootfd = state_root_open(o->root, true, err);
+	c->rootfd = state_root_open(ctx->root, true, err);
 	if (c->rootfd < 0)
 		return -1;
 	c->dirfd = state_dir_create(c->rootfd, o->id, err);
@@ -580,10 +582,10 @@ static int do_create(struct creation *c, const struct create_opts *o, bool use_f
 	return 0;
 }
 
-int container_create(const struct create_opts *o, struct error *err)
+int container_create(const struct runtime_ctx *ctx, const struct create_opts *o, struct error *err)
 {
 	struct creation c;
-	int r = do_create(&c, o, true, err);
+	int r = do_create(&c, ctx, o, true, err);
 	if (r < 0)
 		undo_run(&c.undo);
 	else
@@ -619,8 +621,8 @@ static void finish_run(struct creation *c)
 	state_dir_remove(c->rootfd, c->o->id, &e);
 }
 
-int container_run(const struct create_opts *o, int *exit_code, struct run_oom *oom,
-		  struct error *err)
+int container_run(const struct runtime_ctx *ctx, const struct create_opts *o, int *exit_code,
+		  struct run_oom *oom, struct error *err)
 {
 	struct creation c;
 	memset(oom, 0, sizeof *oom);
@@ -630,7 +632,7 @@ int container_run(const struct create_opts *o, int *exit_code, struct run_oom *o
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	int r = do_create(&c, o, false, err);
+	int r = do_create(&c, ctx, o, false, err);
 	_cleanup_close_ int notify = -1;
 	const char *notify_host = getenv("NOTIFY_SOCKET");
 	if (r == 0 && notify_host) {

@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "runtime/container.h"
+#include "runtime/context.h"
 #include "runtime/foreground.h"
 #include "runtime/init.h"
 #include "runtime/launch.h"
@@ -337,7 +338,8 @@ static int do_exec(struct exec_run *x, struct container *c, const struct exec_op
 	return clone_exec(x, err);
 }
 
-int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
+int container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, int *exit_code,
+		   struct error *err)
 {
 	struct exec_run x;
 	memset(&x, 0, sizeof x);
@@ -352,7 +354,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct error *err)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	struct container c;
-	int r = container_open(&c, o->root, o->id, false, err);
+	int r = container_open(&c, ctx->root, o->id, false, err);
 	if (r == 0) {
 		r = do_exec(&x, &c, o, err);
 		/* The lock is not held while the process runs: delete and kill must get through. */

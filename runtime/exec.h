@@ -5,9 +5,10 @@
 #include <stdint.h>
 
 struct error;
+struct runtime_ctx;
 
 struct exec_opts {
-	const char *root, *id;
+	const char *id;
 	const char *process_path;	 /* --process FILE: the whole process object */
 	char **args;			 /* the command, when no --process */
 	char **env;			 /* --env additions */
@@ -27,4 +28,5 @@ struct exec_opts {
 
 /* Foreground: *exit_code is the process's status (128+N for a signal). Detached: returns once
  * the process has exec'd. */
-int container_exec(const struct exec_opts *o, int *exit_code, struct error *err);
+int container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, int *exit_code,
+		   struct error *err);

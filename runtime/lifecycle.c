@@ -84,10 +84,10 @@ static int wait_for_exec(int fifo, int pidfd, const char *id, struct error *err)
 	return 0;
 }
 
-int container_start(const char *root, const char *id, struct error *err)
+int container_start(const struct runtime_ctx *ctx, const char *id, struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, true, err) < 0)
+	if (container_open(&c, ctx->root, id, true, err) < 0)
 		return -1;
 	FAULT_POINT("start-locked");
 	log_debug("start %s: locked, init pid %d", id, (int)c.st.pid);
@@ -134,19 +134,21 @@ int container_start(const char *root, const char *id, struct error *err)
 	return 0;
 }
 
-int container_state_json(const char *root, const char *id, json_t **out, struct error *err)
+int container_state_json(const struct runtime_ctx *ctx, const char *id, json_t **out,
+			 struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, false, err) < 0)
+	if (container_open(&c, ctx->root, id, false, err) < 0)
 		return -1;
 	*out = state_to_json(&c.st, container_get_status(&c));
 	return 0;
 }
 
-int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
+int container_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all,
+		   struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, false, err) < 0)
+	if (container_open(&c, ctx->root, id, false, err) < 0)
 		return -1;
 	enum container_status s = container_get_status(&c);
 	if (s == STATUS_STOPPED && !(all && c.cg))
@@ -194,10 +196,10 @@ static int kill_and_wait(struct container *c, struct error *err)
 	return 0;
 }
 
-int container_delete(const char *root, const char *id, bool force, struct error *err)
+int container_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, true, err) < 0) {
+	if (container_open(&c, ctx->root, id, true, err) < 0) {
 		if (force && err->err == ENOENT)
 			return 0;
 		return -1;
@@ -257,16 +259,16 @@ static int state_ids(const char *root, char ***out, struct error *err)
 	return 0;
 }
 
-int container_list(const char *root, json_t **out, struct error *err)
+int container_list(const struct runtime_ctx *ctx, json_t **out, struct error *err)
 {
 	*out = json_array();
 	char **ids;
-	if (state_ids(root, &ids, err) < 0)
+	if (state_ids(ctx->root, &ids, err) < 0)
 		return -1;
 	for (size_t i = 0; ids && ids[i]; i++) {
 		_cleanup_container_ struct container c;
 		struct error e;
-		if (container_open(&c, root, ids[i], false, &e) < 0)
+		if (container_open(&c, ctx->root, ids[i], false, &e) < 0)
 			continue;
 		json_t *j = state_to_json(&c.st, container_get_status(&c));
 		/* list names the owner of the container's state, as runc does. */
@@ -280,7 +282,8 @@ int container_list(const char *root, json_t **out, struct error *err)
 	return 0;
 }
 
-int container_ids_matching(const char *root, const char *regex, char ***out, struct error *err)
+int container_ids_matching(const struct runtime_ctx *ctx, const char *regex, char ***out,
+			   struct error *err)
 {
 	*out = NULL;
 	regex_t re;
@@ -291,7 +294,7 @@ int container_ids_matching(const char *root, const char *regex, char ***out, str
 		return error_set(err, EINVAL, "--regex \"%s\": %s", regex, why);
 	}
 	char **ids;
-	if (state_ids(root, &ids, err) < 0) {
+	if (state_ids(ctx->root, &ids, err) < 0) {
 		regfree(&re);
 		return -1;
 	}
@@ -309,10 +312,10 @@ int container_ids_matching(const char *root, const char *regex, char ***out, str
 	return r < 0 ? -1 : 0;
 }
 
-int container_pause(const char *root, const char *id, bool pause, struct error *err)
+int container_pause(const struct runtime_ctx *ctx, const char *id, bool pause, struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, true, err) < 0)
+	if (container_open(&c, ctx->root, id, true, err) < 0)
 		return -1;
 	enum container_status s = container_get_status(&c);
 	if (pause && s != STATUS_RUNNING && s != STATUS_CREATED)
@@ -331,11 +334,11 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	return 0;
 }
 
-static int update_cgroup(const char *root, const char *id, const struct cgroup_resources *r,
-			 struct error *err)
+static int update_cgroup(const struct runtime_ctx *ctx, const char *id,
+			 const struct cgroup_resources *r, struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, true, err) < 0)
+	if (container_open(&c, ctx->root, id, true, err) < 0)
 		return -1;
 	if (container_get_status(&c) == STATUS_STOPPED)
 		return error_set(err, ESRCH, "container \"%s\": container not running", id);
@@ -371,23 +374,24 @@ static int update_cgroup(const char *root, const char *id, const struct cgroup_r
 	return 0;
 }
 
-int container_update(const char *root, const char *id, const char *resources_file,
+int container_update(const struct runtime_ctx *ctx, const char *id, const char *resources_file,
 		     const struct cgroup_resources *r, struct error *err)
 {
 	if (resources_file == NULL)
-		return update_cgroup(root, id, r, err);
+		return update_cgroup(ctx, id, r, err);
 	struct cgroup_resources file = {0};
 	int ret = spec_load_resources_file(resources_file, &file, err);
 	if (ret == 0)
-		ret = update_cgroup(root, id, &file, err);
+		ret = update_cgroup(ctx, id, &file, err);
 	cgroup_resources_free(&file);
 	return ret;
 }
 
-int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)
+int container_pids(const struct runtime_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+		   struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (container_open(&c, root, id, false, err) < 0)
+	if (container_open(&c, ctx->root, id, false, err) < 0)
 		return -1;
 	if (c.cg == NULL) {
 		*pids = NULL;
@@ -413,10 +417,10 @@ static void print_json_line(json_t *j)
 }
 
 /* A container whose cgroup figures may be read: running (or stopped when stopped_ok). */
-static int open_with_cgroup(struct container *c, const char *root, const char *id, bool stopped_ok,
-			    struct error *err)
+static int open_with_cgroup(struct container *c, const struct runtime_ctx *ctx, const char *id,
+			    bool stopped_ok, struct error *err)
 {
-	if (container_open(c, root, id, false, err) < 0)
+	if (container_open(c, ctx->root, id, false, err) < 0)
 		return -1;
 	if (!stopped_ok && container_get_status(c) == STATUS_STOPPED)
 		return error_set(err, ESRCH, "container \"%s\": container not running", id);
@@ -425,12 +429,12 @@ static int open_with_cgroup(struct container *c, const char *root, const char *i
 	return 0;
 }
 
-int container_stats(const char *root, const char *id, bool stopped_ok, struct cgroup_stats *out,
-		    struct error *err)
+int container_stats(const struct runtime_ctx *ctx, const char *id, bool stopped_ok,
+		    struct cgroup_stats *out, struct error *err)
 {
 	memset(out, 0, sizeof *out);
 	_cleanup_container_ struct container c;
-	if (open_with_cgroup(&c, root, id, stopped_ok, err) < 0)
+	if (open_with_cgroup(&c, ctx, id, stopped_ok, err) < 0)
 		return -1;
 	return cgroup_stats(c.cg, out, err);
 }
@@ -440,11 +444,11 @@ void container_stats_free(struct cgroup_stats *s)
 	cgroup_stats_free(s);
 }
 
-int container_tasks(const char *root, const char *id, uint64_t *current, uint64_t *peak,
-		    struct error *err)
+int container_tasks(const struct runtime_ctx *ctx, const char *id, uint64_t *current,
+		    uint64_t *peak, struct error *err)
 {
 	_cleanup_container_ struct container c;
-	if (open_with_cgroup(&c, root, id, true, err) < 0)
+	if (open_with_cgroup(&c, ctx, id, true, err) < 0)
 		return -1;
 	return cgroup_tasks(c.cg, current, peak, err);
 }
@@ -457,12 +461,12 @@ static void print_stats_line(const char *id, const struct cgroup_stats *s)
 	print_json_line(ev);
 }
 
-int container_events(const char *root, const char *id, int interval_ms, bool stats_once,
-		     struct error *err)
+int container_events(const struct runtime_ctx *ctx, const char *id, int interval_ms,
+		     bool stats_once, struct error *err)
 {
 	if (stats_once) {
 		struct cgroup_stats s;
-		int r = container_stats(root, id, false, &s, err);
+		int r = container_stats(ctx, id, false, &s, err);
 		if (r == 0)
 			print_stats_line(id, &s);
 		cgroup_stats_free(&s);
@@ -475,7 +479,7 @@ int container_events(const char *root, const char *id, int interval_ms, bool sta
 	_cleanup_close_ int oomfd = -1;
 	for (;;) {
 		_cleanup_container_ struct container c;
-		if (container_open(&c, root, id, false, err) < 0)
+		if (container_open(&c, ctx->root, id, false, err) < 0)
 			return first ? -1 : 0;
 		if (container_get_status(&c) == STATUS_STOPPED || c.cg == NULL)
 			return first ? error_set(err, ESRCH,

@@ -1,4 +1,5 @@
-/* The container lifecycle: what each CLI verb asks of the runtime. */
+/* The container lifecycle: what each CLI verb asks of the runtime. Every verb is given the
+ * command's runtime_ctx (the state root, rootless, the cgroup manager), resolved once. */
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
@@ -11,7 +12,6 @@ struct error;
 struct foreground_opts;
 
 struct create_opts {
-	const char *root;
 	const char *id;
 	const char *bundle;	 /* default: the current directory */
 	const char *config_path; /* crun's run --config; default bundle/config.json */
@@ -20,7 +20,6 @@ struct create_opts {
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
-	enum cgroup_manager manager;
 	bool detach; /* run */
 	bool keep;   /* run: leave the stopped container for inspection */
 	/* run (berth box): init keeps its death signal through execve: the job dies with berth */
@@ -29,7 +28,7 @@ struct create_opts {
 };
 
 /* create: init waits on the exec fifo when this returns. */
-int container_create(const struct create_opts *o, struct error *err);
+int container_create(const struct runtime_ctx *ctx, const struct create_opts *o, struct error *err);
 /* What the OOM killer did in the container's cgroup while run waited, for the caller to report. */
 struct run_oom {
 	uint64_t kills;	   /* processes it killed; 0 for none */
@@ -38,23 +37,27 @@ struct run_oom {
 };
 /* run: create + start + wait (+ delete unless keep). *exit_code: the container's status, 128+N
  * for a signal. */
-int container_run(const struct create_opts *o, int *exit_code, struct run_oom *oom,
-		  struct error *err);
-int container_start(const char *root, const char *id, struct error *err);
-int container_state_json(const char *root, const char *id, json_t **out, struct error *err);
-int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
-int container_delete(const char *root, const char *id, bool force, struct error *err);
+int container_run(const struct runtime_ctx *ctx, const struct create_opts *o, int *exit_code,
+		  struct run_oom *oom, struct error *err);
+int container_start(const struct runtime_ctx *ctx, const char *id, struct error *err);
+int container_state_json(const struct runtime_ctx *ctx, const char *id, json_t **out,
+			 struct error *err);
+int container_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all,
+		   struct error *err);
+int container_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct error *err);
 /* Array of {id, pid, status, bundle, created, owner, annotations} as runc list --format json. */
-int container_list(const char *root, json_t **out, struct error *err);
+int container_list(const struct runtime_ctx *ctx, json_t **out, struct error *err);
 /* The IDs under root that the POSIX extended regex matches anywhere (unanchored, as crun's
  * --regex), sorted; *out NULL when none. */
-int container_ids_matching(const char *root, const char *regex, char ***out, struct error *err);
-int container_pause(const char *root, const char *id, bool pause, struct error *err);
+int container_ids_matching(const struct runtime_ctx *ctx, const char *regex, char ***out,
+			   struct error *err);
+int container_pause(const struct runtime_ctx *ctx, const char *id, bool pause, struct error *err);
 /* The limits in resources_file (linux.resources alone, update -r) or, when it is NULL, in r:
  * the file is the whole request, as in runc. */
-int container_update(const char *root, const char *id, const char *resources_file,
+int container_update(const struct runtime_ctx *ctx, const char *id, const char *resources_file,
 		     const struct cgroup_resources *r, struct error *err);
-int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
+int container_pids(const struct runtime_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+		   struct error *err);
 /* `ps` table: the host's ps with the caller's options (default -ef), only the container's rows. */
 int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct error *err);
 /* What the container's cgroup holds: runc's object and the figures (cgroups/cgroup.h). A stopped
@@ -63,13 +66,13 @@ int container_ps_table(const pid_t *pids, size_t n, char *const *ps_args, struct
 /* After a run that failed at its process's executable, the status a shell would give: 127 when
  * it is missing, 126 when it cannot be executed; 0 for any other failure. */
 int container_exec_failure_status(const struct error *e);
-int container_stats(const char *root, const char *id, bool stopped_ok, struct cgroup_stats *out,
-		    struct error *err);
+int container_stats(const struct runtime_ctx *ctx, const char *id, bool stopped_ok,
+		    struct cgroup_stats *out, struct error *err);
 void container_stats_free(struct cgroup_stats *s);
 /* Tasks in the container's cgroup now, and the kernel's high-water mark (0: it keeps none). */
-int container_tasks(const char *root, const char *id, uint64_t *current, uint64_t *peak,
-		    struct error *err);
+int container_tasks(const struct runtime_ctx *ctx, const char *id, uint64_t *current,
+		    uint64_t *peak, struct error *err);
 /* events: streams JSON lines to out until the container stops (stats every interval ms; OOM
  * events as they happen); stats_once: one {"type":"stats"} object. */
-int container_events(const char *root, const char *id, int interval_ms, bool stats_once,
-		     struct error *err);
+int container_events(const struct runtime_ctx *ctx, const char *id, int interval_ms,
+		     bool stats_once, struct error *err);
