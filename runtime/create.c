@@ -35,6 +35,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/notify.h"
 #include "runtime/seccomp.h"
+#include "runtime/self_exe.h"
 #include "runtime/state.h"
 #include "runtime/foreground.h"
 #include "runtime/terminal.h"
@@ -466,6 +467,8 @@ static void creation_free(struct creation *c)
 		close(c->sock);
 	if (c->launch.fifo_fd >= 0)
 		close(c->launch.fifo_fd);
+	if (c->launch.exec_stub_fd >= 0)
+		close(c->launch.exec_stub_fd);
 	ns_close_fds(c->launch.ns_fds);
 	cgroup_enter_close(&c->launch.cg_enter);
 	seccomp_program_free(c->launch.seccomp);
@@ -493,7 +496,7 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	c->ctx = ctx;
 	c->o = o;
 	c->sock = c->dirfd = c->rootfd = c->pty_master = -1;
-	c->launch.sync_fd = c->launch.fifo_fd = -1;
+	c->launch.sync_fd = c->launch.fifo_fd = c->launch.exec_stub_fd = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		c->launch.ns_fds[i] = -1;
 	c->launch.cg_enter.clone_into_fd = c->launch.cg_enter.procs_fd = -1;
@@ -501,6 +504,8 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	if (container_id_validate(o->id, err) < 0)
 		return -1;
 	if (resolve_bundle(c, err) < 0)
+		return -1;
+	if (self_exe_settle(c->spec, &c->launch.exec_stub_fd, err) < 0)
 		return -1;
 	log_debug("create %s: config parsed, bundle %s", o->id, c->st.bundle);
 	for (size_t i = 0; c->spec->process.caps.unknown && c->spec->process.caps.unknown[i]; i++)

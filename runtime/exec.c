@@ -344,7 +344,7 @@ int container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, int
 	struct exec_run x;
 	memset(&x, 0, sizeof x);
 	x.sock = x.pty = -1;
-	x.l.sync_fd = x.l.fifo_fd = x.l.self_fds = x.l.root_fd = -1;
+	x.l.sync_fd = x.l.fifo_fd = x.l.self_fds = x.l.root_fd = x.l.exec_stub_fd = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		x.l.ns_fds[i] = -1;
 	x.l.cg_enter.clone_into_fd = x.l.cg_enter.procs_fd = -1;

@@ -435,6 +435,33 @@ static int enter_cwd(const char *cwd, struct error *err)
 	return 0;
 }
 
+/* Through the exec stub (runtime/exec_stub.c): the process's argv and environment plus the entry
+ * that tells the stub what to run and where a failed execve is reported (run's socket, or the
+ * exec fifo `start` reads). That fd stays open across this execveat; the stub closes it on exec.
+ * Returns only on failure. */
+static void exec_through_stub(struct launch *l, const char *exe, char **env, struct error *e)
+{
+	int report = l->sync_fd >= 0 ? l->sync_fd : start_fd;
+	size_t n = 0;
+	while (env && env[n])
+		n++;
+	char **all = calloc(n + 2, sizeof *all);
+	char *entry = NULL;
+	if (all == NULL || asprintf(&entry, "_BERTH_EXEC=%d %s", report, exe) < 0) {
+		error_set(e, ENOMEM, LAUNCH_STEP_EXEC ": \"%s\": the exec stub's environment", exe);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		all[i] = env[i];
+	all[n] = entry;
+	if (report >= 0)
+		fcntl(report, F_SETFD, 0);
+	syscall(SYS_execveat, l->exec_stub_fd, "", l->process->args, all, AT_EMPTY_PATH);
+	error_errno(e, LAUNCH_STEP_EXEC ": \"%s\": run the exec stub", exe);
+	if (report >= 0)
+		fcntl(report, F_SETFD, FD_CLOEXEC);
+}
+
 /* The steps init and exec share, from the process attributes to execve. */
 __attribute__((noreturn)) static void start_process(struct launch *l)
 {
@@ -497,6 +524,10 @@ __attribute__((noreturn)) static void start_process(struct launch *l)
 	}
 	if (l->die_with_parent)
 		arm_parent_death(l);
+	if (l->exec_stub_fd >= 0) {
+		exec_through_stub(l, exe, env, &e);
+		init_fail(l, &e, LAUNCH_STEP_EXEC);
+	}
 	execve(exe, l->process->args, env);
 	error_errno(&e, LAUNCH_STEP_EXEC ": \"%s\"", exe);
 	init_fail(l, &e, LAUNCH_STEP_EXEC);

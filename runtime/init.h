@@ -21,6 +21,9 @@ struct launch {
 	int self_fds;
 	/* exec into a container without a mount namespace: init's root, to chroot into; else -1. */
 	int root_fd;
+	/* The exec stub's sealed memfd: the last execve goes through it (runtime/self_exe.c); or
+	 * -1 when berth itself runs from a protected copy. */
+	int exec_stub_fd;
 	int ns_fds[NS_COUNT];
 	struct cgroup_enter cg_enter;
 	bool cloned_into_cgroup;

@@ -66,6 +66,12 @@ refute_grep() {
 	fi
 }
 
+# berth re-executes from the protected copy only where something could reach init before its
+# last execve (runtime/self_exe.c); without a pid namespace of its own, it always does.
+host_pidns() {
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+}
+
 binary_intact() {
 	local now
 	now=$(sha256sum <"$RUNTIME")
@@ -93,8 +99,33 @@ check_log() {
 }
 
 # bats test_tags=vm
+@test "exe: run in a pid namespace of its own: the exec stub is /proc/self/exe and refuses to run" {
+	attack_setup
+	ctr_run /bin/evil stage1 /exe.log
+	# The kernel ran the stub's sealed memfd as the interpreter, not berth: the payload (the
+	# container's loader) never got control, and no copy of berth was needed.
+	assert_status 126
+	assert_match 'exec stub runs only from berth'
+	[ ! -e "$BUNDLE/rootfs/exe.log" ]
+	[ -z "$(ls -A "$WORK/exe-cache" 2>/dev/null)" ]
+	binary_intact
+	# An execve that fails behind the stub fails run, and start, with init's message.
+	printf 'not a program\n' >"$BUNDLE/rootfs/garbage"
+	chmod 755 "$BUNDLE/rootfs/garbage"
+	ctr_run /garbage
+	assert_status 1
+	assert_imatch '^berth: exec: "/garbage": exec format error$'
+	ctr_create /garbage
+	run rt start "$ID"
+	assert_status 1
+	assert_imatch 'exec: "/garbage": exec format error'
+	rt delete -f "$ID"
+}
+
+# bats test_tags=vm
 @test "exe: run of a #!/proc/self/exe process cannot write the runtime binary" {
 	attack_setup
+	host_pidns
 	ctr_run /bin/evil stage1 /exe.log
 	assert_status 0
 	check_log "$BUNDLE/rootfs/exe.log"
@@ -105,6 +136,7 @@ check_log() {
 # bats test_tags=vm
 @test "exe: create + start, the O_PATH fd reopened long after berth exited" {
 	attack_setup
+	host_pidns
 	ctr_create /bin/evil stage1 /exe.log
 	rt start "$ID"
 	wait_status "$ID" stopped
@@ -125,6 +157,7 @@ check_log() {
 # bats test_tags=vm
 @test "exe: with the cache refused (group-writable), a sealed memfd protects the binary" {
 	attack_setup
+	host_pidns
 	mkdir -m 0777 "$WORK/exe-cache"
 	ctr_run /bin/evil stage1 /exe.log
 	assert_status 0
@@ -205,6 +238,7 @@ cache_entries() {
 
 @test "exe: the protected copy is made once per binary and reused" {
 	attack_setup
+	host_pidns
 	ctr_run true
 	assert_status 0
 	local first
@@ -230,6 +264,7 @@ cache_entries() {
 
 @test "exe: a changed binary gets a new copy and the stale one is removed" {
 	attack_setup
+	host_pidns
 	ctr_run true
 	assert_status 0
 	local first
