@@ -286,12 +286,19 @@ out:
 	return fd;
 }
 
-static int memfd_open(int self, const struct stat *src, struct error *err)
+/* A memfd that can be executed and sealed (berth's copy, the exec stub). */
+static int exec_memfd(const char *name)
 {
 	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-	_cleanup_close_ int m = memfd_create("berth", flags | MFD_EXEC);
+	int m = memfd_create(name, flags | MFD_EXEC);
 	if (m < 0 && errno == EINVAL) /* before 6.3, MFD_EXEC is unknown and exec is allowed */
-		m = memfd_create("berth", flags);
+		m = memfd_create(name, flags);
+	return m;
+}
+
+static int memfd_open(int self, const struct stat *src, struct error *err)
+{
+	_cleanup_close_ int m = exec_memfd("berth");
 	if (m < 0)
 		return error_errno(err, "memfd_create");
 	if (copy_all(self, m, src->st_size) < 0)
@@ -395,10 +402,7 @@ static bool init_out_of_reach(const struct spec *s)
 /* The stub in a sealed memfd: nothing can write it, and it is gone with its last fd. */
 static int stub_open(void)
 {
-	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-	_cleanup_close_ int m = memfd_create("berth-exec", flags | MFD_EXEC);
-	if (m < 0 && errno == EINVAL)
-		m = memfd_create("berth-exec", flags);
+	_cleanup_close_ int m = exec_memfd("berth-exec");
 	if (m < 0)
 		return -1;
 	const unsigned char *p = exec_stub_bin;
