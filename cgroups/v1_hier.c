@@ -10,6 +10,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/mountinfo.h"
 
 static const char *const known_ctrls[] = {"cpu",     "cpuacct", "cpuset",   "memory", "devices",
 					  "freezer", "net_cls", "net_prio", "blkio",  "perf_event",
@@ -23,22 +24,6 @@ static bool is_ctrl(const char *tok)
 		if (strcmp(tok, known_ctrls[i]) == 0)
 			return true;
 	return false;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r;) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
 }
 
 /* The controllers from the super options ("rw,cpu,cpuacct"), or NULL if none. */
@@ -80,43 +65,32 @@ static void state_free(void *p)
 
 static int parse_mountinfo(struct v1_state *s, struct error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return error_errno(err, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	char devs[V1_MAX_HIER][32];
-	while (getline(&line, &cap, f) > 0) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		char *fields[6] = {0};
-		char *save = NULL, *t = strtok_r(line, " \n", &save);
-		for (int i = 0; t && i < 6; i++, t = strtok_r(NULL, " \n", &save))
-			fields[i] = t;
-		while (t && strcmp(t, "-") != 0)
-			t = strtok_r(NULL, " \n", &save);
-		char *fstype = t ? strtok_r(NULL, " \n", &save) : NULL;
-		char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
-		char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
-		if (fields[4] == NULL || superopts == NULL)
+	_cleanup_mountinfo_ struct mountinfo mi = {0};
+	if (mountinfo_read(&mi, err) < 0)
+		return -1;
+	unsigned int devs[V1_MAX_HIER][2];
+	for (size_t k = 0; k < mi.n; k++) {
+		const struct mountinfo_entry *e = &mi.entries[k];
+		bool v2 = strcmp(e->fstype, "cgroup2") == 0;
+		/* A hierarchy mounted over (a tmpfs over /sys/fs/cgroup/unified) is not reachable
+		 * at its path. */
+		if ((!v2 && strcmp(e->fstype, "cgroup") != 0) || !mountinfo_visible(&mi, e))
 			continue;
-		unescape(fields[4]);
-		if (strcmp(fstype, "cgroup2") == 0) {
+		if (v2) {
 			/* Prefer the conventional place if cgroup2 is mounted more than once. */
 			if (s->unified == NULL ||
-			    strcmp(fields[4], "/sys/fs/cgroup/unified") == 0) {
+			    strcmp(e->mount_point, "/sys/fs/cgroup/unified") == 0) {
 				free(s->unified);
-				if ((s->unified = strdup(fields[4])) == NULL)
+				if ((s->unified = strdup(e->mount_point)) == NULL)
 					return error_set(err, ENOMEM, "mountinfo");
 			}
 			continue;
 		}
-		if (strcmp(fstype, "cgroup") != 0)
-			continue;
 		/* The same hierarchy can be mounted twice (bind mounts): keep the first. */
 		bool dup = false;
 		for (int i = 0; i < s->n && !dup; i++)
-			dup = strcmp(devs[i], fields[2]) == 0;
-		char *ctrls = ctrls_of(superopts);
+			dup = devs[i][0] == e->major && devs[i][1] == e->minor;
+		char *ctrls = ctrls_of(e->super_options);
 		if (dup || ctrls == NULL) {
 			free(ctrls);
 			continue;
@@ -127,9 +101,10 @@ static int parse_mountinfo(struct v1_state *s, struct error *err)
 					 "more than %d cgroup v1 hierarchies are mounted",
 					 V1_MAX_HIER);
 		}
-		snprintf(devs[s->n], sizeof devs[s->n], "%s", fields[2]);
+		devs[s->n][0] = e->major;
+		devs[s->n][1] = e->minor;
 		s->h[s->n].ctrls = ctrls;
-		if ((s->h[s->n].mnt = strdup(fields[4])) == NULL) {
+		if ((s->h[s->n].mnt = strdup(e->mount_point)) == NULL) {
 			free(ctrls);
 			return error_set(err, ENOMEM, "mountinfo");
 		}

@@ -12,6 +12,7 @@
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
+#include "lib/mountinfo.h"
 #include "namespaces/resolve.h"
 #include "namespaces/rootfs_internal.h"
 
@@ -52,35 +53,25 @@ static void controllers_of(char *superopts, char *out, size_t size)
 
 static int read_hierarchies(struct hierarchy **out, size_t *n, struct error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return error_errno(err, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	_cleanup_mountinfo_ struct mountinfo mi = {0};
+	if (mountinfo_read(&mi, err) < 0)
+		return -1;
 	*out = NULL;
 	*n = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char root[512], mp[512], rest[1024];
-		if (sscanf(line, "%*d %*d %*s %511s %511s %1023[^\n]", root, mp, rest) != 3)
+	for (size_t k = 0; k < mi.n; k++) {
+		const struct mountinfo_entry *e = &mi.entries[k];
+		bool v2 = strcmp(e->fstype, "cgroup2") == 0;
+		if (!v2 && strcmp(e->fstype, "cgroup") != 0)
 			continue;
-		char *dash = strstr(rest, " - ");
-		if (dash == NULL)
-			continue;
-		char fstype[64], source[256], superopts[512];
-		if (sscanf(dash + 3, "%63s %255s %511s", fstype, source, superopts) != 3)
-			continue;
-		bool v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!v2 && strcmp(fstype, "cgroup") != 0)
-			continue;
+		const char *mp = e->mount_point;
 		if (strncmp(mp, CGROUP_ROOT "/", sizeof CGROUP_ROOT) != 0 ||
 		    strchr(mp + sizeof CGROUP_ROOT, '/') != NULL)
 			continue;
-		const char *name = mp + sizeof CGROUP_ROOT;
-		bool dup = false;
-		for (size_t i = 0; i < *n; i++)
-			dup |= strcmp((*out)[i].name, name) == 0;
-		if (dup)
+		/* One mounted over (a tmpfs over unified, in nested setups) has nothing to bind
+		 * from: the host's own processes do not see it either. */
+		if (!mountinfo_visible(&mi, e))
 			continue;
+		const char *name = mp + sizeof CGROUP_ROOT;
 		struct hierarchy *h = realloc(*out, (*n + 1) * sizeof **out);
 		if (h == NULL) {
 			free(*out);
@@ -90,10 +81,10 @@ static int read_hierarchies(struct hierarchy **out, size_t *n, struct error *err
 		h = &h[(*n)++];
 		memset(h, 0, sizeof *h);
 		snprintf(h->name, sizeof h->name, "%s", name);
-		snprintf(h->root, sizeof h->root, "%s", root);
+		snprintf(h->root, sizeof h->root, "%s", e->root);
 		h->v2 = v2;
 		if (!v2)
-			controllers_of(superopts, h->opts, sizeof h->opts);
+			controllers_of(e->super_options, h->opts, sizeof h->opts);
 	}
 	return 0;
 }

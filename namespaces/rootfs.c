@@ -13,9 +13,18 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
+#include "lib/mountinfo.h"
 #include "namespaces/mount_opts.h"
 #include "namespaces/resolve.h"
 #include "namespaces/rootfs_internal.h"
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n > 0 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
 
 /* pivot_root refuses a new root whose parent mount is shared, and the mounts made under a
  * shared parent would propagate to the host. A non-recursive or shared rootfsPropagation leaves
@@ -23,52 +32,22 @@
  * parent may be a mount at the rootfs path itself (an overlay at .../merged). */
 static int parent_mount_private(const char *rootfs, struct error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return error_errno(err, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0, best_len = 0;
-	char best[4096] = "";
-	bool shared = false;
-	while (getline(&line, &cap, f) > 0) {
-		char mp[4096];
-		if (sscanf(line, "%*d %*d %*s %*s %4095s", mp) != 1)
+	_cleanup_mountinfo_ struct mountinfo mi = {0};
+	if (mountinfo_read(&mi, err) < 0)
+		return -1;
+	const struct mountinfo_entry *best = NULL;
+	for (size_t i = 0; i < mi.n; i++) {
+		const struct mountinfo_entry *e = &mi.entries[i];
+		if (!path_under(rootfs, e->mount_point) ||
+		    (best && strlen(e->mount_point) < strlen(best->mount_point)) ||
+		    !mountinfo_visible(&mi, e))
 			continue;
-		size_t n = strlen(mp);
-		bool under = strcmp(mp, "/") == 0 || (strncmp(rootfs, mp, n) == 0 &&
-						      (rootfs[n] == '/' || rootfs[n] == '\0'));
-		if (!under || n < best_len)
-			continue;
-		best_len = n;
-		snprintf(best, sizeof best, "%s", mp);
-		char *dash = strstr(line, " - ");
-		shared = strstr(line, " shared:") != NULL && strstr(line, " shared:") < dash;
+		best = e;
 	}
-	if (shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
-		return error_errno(err, "make %s private", best);
+	if (best && mountinfo_has_tag(best, "shared") &&
+	    mount(NULL, best->mount_point, NULL, MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "make %s private", best->mount_point);
 	return 0;
-}
-
-/* A mountinfo field with its octal escapes (\040 for a space...) decoded, in place. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static bool path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
 /* Detaches the mount at mp when it is still the one with that id (not gone with a parent,
@@ -99,44 +78,20 @@ static int hide_mount(int id, const char *mp, struct error *err)
  * away first, as in runc's msMoveRoot. */
 static int hide_host_pseudo_fs(const char *rootfs, struct error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return error_errno(err, "open /proc/self/mountinfo");
-	struct found {
-		int id;
-		char mp[4096];
-	} *list = NULL;
-	size_t n = 0;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		int id;
-		char root[4096], mp[4096], fstype[256];
-		char *dash = strstr(line, " - ");
-		if (dash == NULL || sscanf(line, "%d %*d %*s %4095s %4095s", &id, root, mp) != 3 ||
-		    sscanf(dash, " - %255s", fstype) != 1)
+	/* Read whole before any of them goes: the file changes under the reader. */
+	_cleanup_mountinfo_ struct mountinfo mi = {0};
+	if (mountinfo_read(&mi, err) < 0)
+		return error_prefix(err, "--no-pivot: the host's mounts");
+	for (size_t i = 0; i < mi.n; i++) {
+		const struct mountinfo_entry *e = &mi.entries[i];
+		if (strcmp(e->root, "/") != 0 ||
+		    (strcmp(e->fstype, "proc") != 0 && strcmp(e->fstype, "sysfs") != 0) ||
+		    path_under(e->mount_point, rootfs))
 			continue;
-		if (strcmp(root, "/") != 0 || (strcmp(fstype, "proc") && strcmp(fstype, "sysfs")))
-			continue;
-		unescape_octal(mp);
-		if (path_under(mp, rootfs))
-			continue;
-		struct found *grown = realloc(list, (n + 1) * sizeof *list);
-		if (grown == NULL) {
-			free(list);
-			return error_errno(err, "--no-pivot: the host's mounts");
-		}
-		list = grown;
-		list[n].id = id;
-		snprintf(list[n].mp, sizeof list[n].mp, "%s", mp);
-		n++;
+		if (hide_mount(e->id, e->mount_point, err) < 0)
+			return -1;
 	}
-	/* Read to the end before any of them goes: the file changes under the reader. */
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = hide_mount(list[i].id, list[i].mp, err);
-	free(list);
-	return r;
+	return 0;
 }
 
 bool rootfs_is_host_root(const struct rootfs_config *cfg)

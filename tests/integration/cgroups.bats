@@ -349,6 +349,37 @@ no_cgroup_left() {
 	grep -qx "0::$CG" /proc/$(ctr_pid "$ID")/cgroup
 }
 
+# run_over_unified: runs the bundle's container from a private mount namespace in which a tmpfs covers
+# /sys/fs/cgroup/unified, as nested-container setups and test harnesses do; the mountinfo line of the
+# cgroup2 mount underneath is still there, but the path now reaches the tmpfs.
+run_over_unified() {
+	new_id
+	run unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /sys/fs/cgroup/unified &&
+		exec env BERTH_ITEST_MARK="$1" "$2" --root "$3" run -b "$4" "$5"' _ \
+		"$MARK" "$RUNTIME" "$STATE_ROOT" "$BUNDLE" "$ID" </dev/null
+}
+
+@test "hybrid: with a tmpfs mounted over /sys/fs/cgroup/unified, run binds the v1 hierarchies and shows no unified one" {
+	[ "$CG_MODE" = hybrid ] || skip "not a hybrid host"
+	set_args sh -c 'ls /sys/fs/cgroup; cat /proc/self/cgroup'
+	run_over_unified
+	assert_status 0
+	assert_match $'(^|\n)memory\n'
+	assert_match "[0-9]+:memory:$CG"$'(\n|$)'
+	! grep -qx unified <<<"$output"
+}
+
+@test "hybrid: with a tmpfs mounted over /sys/fs/cgroup/unified, a cgroup namespace shows no unified hierarchy either" {
+	[ "$CG_MODE" = hybrid ] || skip "not a hybrid host"
+	cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	set_args sh -c 'ls /sys/fs/cgroup; ls /sys/fs/cgroup/memory/memory.limit_in_bytes'
+	run_over_unified
+	assert_status 0
+	assert_match $'(^|\n)memory\n'
+	assert_match 'memory.limit_in_bytes'
+	! grep -qx unified <<<"$output"
+}
+
 @test "every cgroup dir is gone after delete" {
 	cfg '.linux.resources.pids = {"limit": 50}'
 	ctr_detach sleep 100
