@@ -22,6 +22,7 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "lib/version.h"
 #include "runtime/foreground.h"
 #include "runtime/spec.h"
 
@@ -236,7 +237,7 @@ static int build_config(const struct box_opts *o, bool rootless, const char *cgr
 {
 	_cleanup_json_ json_t *cfg = json_object();
 	json_t *proc = json_object();
-	json_object_set_new(cfg, "ociVersion", json_string("1.3.0"));
+	json_object_set_new(cfg, "ociVersion", json_string(OCI_SPEC_VERSION));
 	json_object_set_new(cfg, "process", proc);
 	json_object_set_new(proc, "terminal",
 			    json_boolean(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)));

@@ -11,9 +11,8 @@
 #include "lib/error.h"
 #include "lib/fault.h"
 #include "lib/log.h"
+#include "lib/version.h"
 #include "runtime/self_exe.h"
-
-#define OCI_SPEC_VERSION "1.3.0"
 
 static const struct {
 	const char *name;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/version.h"
 #include "runtime/lsm.h"
 #include "runtime/spec.h"
 #include "runtime/spec_internal.h"
@@ -157,7 +158,7 @@ json_t *spec_features(void)
 	if (v)
 		snprintf(libseccomp, sizeof libseccomp, "%u.%u.%u", v->major, v->minor, v->micro);
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
-			 "ociVersionMax", "1.3.0", "hooks", strings(hooks), "mountOptions",
+			 "ociVersionMax", OCI_SPEC_VERSION, "hooks", strings(hooks), "mountOptions",
 			 strings(mount_options), "linux", linux_features, "annotations",
 			 "io.github.seccomp.libseccomp.version", libseccomp, "run.berth.version",
 			 PACKAGE_VERSION);

@@ -25,6 +25,7 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/strv.h"
+#include "lib/version.h"
 #include "namespaces/namespaces.h"
 #include "namespaces/resolve.h"
 #include "namespaces/rootfs.h"
@@ -94,8 +95,8 @@ static void reset_signals(void)
 /* The state a hook run by init sees: init knows its id, bundle and pid through the parent. */
 static char *hook_state(struct launch *l, const char *status)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "ociVersion", "1.3.0", "id",
-			      l->id ? l->id : "", "status", status, "pid", (int)l->host_pid,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "ociVersion", OCI_SPEC_VERSION,
+			      "id", l->id ? l->id : "", "status", status, "pid", (int)l->host_pid,
 			      "bundle", l->bundle ? l->bundle : "", "rootfs", l->rootfs.rootfs);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);

@@ -27,6 +27,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
+#include "lib/version.h"
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
@@ -442,8 +443,8 @@ int seccomp_send_listener(const struct spec_seccomp *s, int listener_fd, pid_t p
 	/* The same spec version as the state it carries. */
 	const char *version = json_string_value(json_object_get(state, "ociVersion"));
 	_cleanup_json_ json_t *o =
-	    json_pack("{s:s, s:[s], s:i, s:O}", "ociVersion", version ? version : "1.3.0", "fds",
-		      "seccompFd", "pid", (int)pid, "state", state);
+	    json_pack("{s:s, s:[s], s:i, s:O}", "ociVersion", version ? version : OCI_SPEC_VERSION,
+		      "fds", "seccompFd", "pid", (int)pid, "state", state);
 	if (!o)
 		return error_set(err, ENOMEM, "linux.seccomp: container process state");
 	if (s->listener_metadata && *s->listener_metadata)

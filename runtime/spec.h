@@ -1,4 +1,4 @@
-/* config.json (OCI runtime-spec v1.3.0, the Linux part) as a C struct.
+/* config.json (the OCI runtime-spec of lib/version.h, the Linux part) as a C struct.
  * Parsing validates types and values; an error names the JSON path:
  *   "config.json: linux.resources.memory.limit: expected an integer".
  * Unknown fields are ignored. Absent optional values are NULL, 0-length, or .set == false. */

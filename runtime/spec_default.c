@@ -11,6 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
+#include "lib/version.h"
 #include "runtime/process.h"
 #include "runtime/spec_internal.h"
 
@@ -151,7 +152,7 @@ json_t *spec_default(bool rootless)
 		      "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strings(env),
 		      "cwd", "/", "capabilities", caps(), "rlimits", "type", "RLIMIT_NOFILE",
 		      "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
-	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.3.0",
+	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", OCI_SPEC_VERSION,
 			 "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",
 			 "runc", "mounts", mounts(rootless), "linux", linux_object(rootless));
 }

@@ -16,8 +16,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
-
-#define OCI_VERSION "1.3.0"
+#include "lib/version.h"
 
 int container_id_validate(const char *id, struct error *err)
 {
@@ -229,8 +228,8 @@ const char *status_name(enum container_status s)
 json_t *state_to_json(const struct container_state *st, enum container_status status)
 {
 	json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id",
-		      st->id, "status", status_name(status), "pid",
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_SPEC_VERSION,
+		      "id", st->id, "status", status_name(status), "pid",
 		      status == STATUS_STOPPED ? 0 : (int)st->pid, "bundle", st->bundle, "rootfs",
 		      st->rootfs, "created", st->created, "owner", st->owner ? st->owner : "");
 	if (o && st->annotations && json_object_size(st->annotations) > 0)

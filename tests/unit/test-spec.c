@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/version.h"
 #include "runtime/process.h"
 #include "runtime/spec.h"
 #include "tests/unit/tap.h"
@@ -717,7 +718,7 @@ static void test_defaults(void)
 		const char *what = rootless ? "default rootless spec" : "default spec";
 		struct error err = {0};
 		json_t *d = spec_default(rootless);
-		is_str(json_string_value(json_object_get(d, "ociVersion")), "1.3.0",
+		is_str(json_string_value(json_object_get(d, "ociVersion")), OCI_SPEC_VERSION,
 		       "%s: ociVersion", what);
 		char *text = json_dumps(d, JSON_INDENT(2));
 		json_t *back = json_loads(text, 0, NULL);
@@ -756,7 +757,8 @@ static void test_features(void)
 	json_t *f = spec_features();
 	ok(f != NULL, "features document built");
 	is_str(json_string_value(json_object_get(f, "ociVersionMin")), "1.0.0", "ociVersionMin");
-	is_str(json_string_value(json_object_get(f, "ociVersionMax")), "1.3.0", "ociVersionMax");
+	is_str(json_string_value(json_object_get(f, "ociVersionMax")), OCI_SPEC_VERSION,
+	       "ociVersionMax");
 	json_t *opts = json_object_get(f, "mountOptions");
 	ok(has_string(opts, "rbind") && has_string(opts, "idmap") && has_string(opts, "ridmap") &&
 	       has_string(opts, "rro") && has_string(opts, "tmpcopyup"),

@@ -10,6 +10,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
+#include "lib/version.h"
 #include "runtime/state.h"
 #include "tests/unit/tap.h"
 
@@ -102,7 +103,7 @@ static void test_state_roundtrip(const char *root)
 	json_t *j = state_to_json(&rd, STATUS_STOPPED);
 	is_str(json_string_value(json_object_get(j, "status")), "stopped", "state JSON status");
 	ok(json_integer_value(json_object_get(j, "pid")) == 0, "a stopped container shows pid 0");
-	is_str(json_string_value(json_object_get(j, "ociVersion")), "1.3.0", "ociVersion");
+	is_str(json_string_value(json_object_get(j, "ociVersion")), OCI_SPEC_VERSION, "ociVersion");
 	ok(json_object_get(j, "annotations") != NULL, "annotations present");
 	json_decref(j);
 
