@@ -116,3 +116,8 @@ int cgroup_devices_add_defaults(struct cgroup_resources *r, struct error *err);
 /* Thaws, kills what is left, removes every dir berth created (leaf, then created parents);
  * missing dirs are fine, so it can finish an earlier crashed delete. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);
+/* For the container's record (cgroups/held.c): how many trailing path components cgroup_create
+ * is about to make (written down before it runs), and the remover of a record's cgroup entry,
+ * "MODE PATH DEPTH" (mode name, resolved path, created depth): cgroup_destroy of that. */
+int cgroup_depth_to_create(struct cgroup *cg);
+int cgroup_remove_held(int argc, char *const *argv, struct error *err);

@@ -12,10 +12,57 @@
 
 #include "lib/cleanup.h"
 #include "lib/error.h"
-#include "lib/fault.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "runtime/hooks.h"
+#include "runtime/record.h"
+#include "runtime/teardown.h"
+
+/* A create that has not written state.json yet: its id, and the cgroup and init its record
+ * names (the last entry of each kind is the latest word on it). */
+static int state_from_record(struct container *c, const char *id, struct error *err)
+{
+	struct container_state *st = &c->st;
+	st->id = strdup(id);
+	st->bundle = strdup("");
+	st->rootfs = strdup("");
+	st->created = strdup("");
+	st->annotations = json_object();
+	struct record rec;
+	struct error e;
+	if (record_read(c->dirfd, &rec, &e) < 0) {
+		/* Killed before the first entry: only the directory is there. */
+		if (e.err == ENOENT)
+			return 0;
+		*err = e;
+		return error_prefix(err, "container \"%s\"", id);
+	}
+	const struct record_entry *cg = record_last(&rec, "cgroup");
+	const struct record_entry *pr = record_last(&rec, "process");
+	int mode = cg && cg->argc == 3 ? cgroup_mode_from_name(cg->argv[0]) : -1;
+	if (mode > 0) {
+		st->cgroup_mode = (enum cgroup_mode)mode;
+		st->cgroup_path = strdup(cg->argv[1]);
+		st->cgroup_depth = atoi(cg->argv[2]);
+	}
+	if (pr && pr->argc == 2) {
+		st->pid = (pid_t)atoi(pr->argv[0]);
+		st->start_time = strtoull(pr->argv[1], NULL, 10);
+	}
+	record_free(&rec);
+	return 0;
+}
+
+static int open_cgroup(struct container *c, struct error *err)
+{
+	if (c->st.cgroup_path) {
+		c->cg = cgroup_open(c->st.cgroup_mode, c->st.cgroup_path, c->st.cgroup_depth, err);
+		if (c->cg == NULL) {
+			container_close(c);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int container_open(struct container *c, const char *root, const char *id, bool exclusive,
 		   struct error *err)
@@ -36,27 +83,20 @@ int container_open(struct container *c, const char *root, const char *id, bool e
 		return -1;
 	}
 	if (state_read(c->dirfd, &c->st, err) < 0) {
-		/* A create killed before its first state write leaves only the directory. */
+		/* state.json is written once create is done: until then (or after a crash) the
+		 * record says what the container holds. */
 		if (err->err == ENOENT) {
-			c->st.id = strdup(id);
-			c->st.bundle = strdup("");
-			c->st.rootfs = strdup("");
-			c->st.created = strdup("");
-			c->st.annotations = json_object();
-			return 0;
+			if (state_from_record(c, id, err) < 0) {
+				container_close(c);
+				return -1;
+			}
+			return open_cgroup(c, err);
 		}
 		error_prefix(err, "container \"%s\"", id);
 		container_close(c);
 		return -1;
 	}
-	if (c->st.cgroup_path) {
-		c->cg = cgroup_open(c->st.cgroup_mode, c->st.cgroup_path, c->st.cgroup_depth, err);
-		if (c->cg == NULL) {
-			container_close(c);
-			return -1;
-		}
-	}
-	return 0;
+	return open_cgroup(c, err);
 }
 
 void container_close(struct container *c)
@@ -120,19 +160,7 @@ int container_wait_gone(struct container *c, int timeout_ms)
 
 int container_destroy(struct container *c, struct error *err)
 {
-	struct error e;
-	if (c->cg && cgroup_destroy(c->cg, err) < 0)
-		return -1;
-	FAULT_POINT("delete-after-cgroup");
-	struct spec *spec = container_load_spec(c, &e);
-	if (spec) {
-		_cleanup_json_ json_t *j = state_to_json(&c->st, STATUS_STOPPED);
-		_cleanup_free_ char *state = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		/* A poststop hook failing is reported, not fatal: the container is gone already. */
-		if (hooks_run(&spec->hooks, HOOK_POSTSTOP, state ? state : "{}", &e) < 0)
-			log_warn("%s", e.msg);
-		spec_free(spec);
-	}
-	FAULT_POINT("delete-before-rmdir");
-	return state_dir_remove(c->rootfd, c->st.id, err);
+	struct teardown t = {
+	    .rootfd = c->rootfd, .dirfd = c->dirfd, .id = c->st.id, .st = &c->st, .poststop = true};
+	return container_teardown(&t, err);
 }

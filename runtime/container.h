@@ -23,5 +23,6 @@ enum container_status container_get_status(struct container *c);
 int container_pidfd(struct container *c);
 /* Waits until init is gone (pidfd poll), at most timeout_ms; returns 0 when gone. */
 int container_wait_gone(struct container *c, int timeout_ms);
-/* Removes the cgroup, runs poststop hooks, removes the state dir. The container must be stopped. */
+/* The one teardown (runtime/teardown.h) with the poststop hooks: everything the record holds,
+ * then the state dir. The container must be stopped. */
 int container_destroy(struct container *c, struct error *err);

@@ -39,9 +39,11 @@
 #include "runtime/state.h"
 #include "runtime/foreground.h"
 #include "runtime/terminal.h"
-#include "runtime/undo.h"
+#include "runtime/record.h"
+#include "runtime/teardown.h"
 
-/* Everything one create holds, so the undo steps can reach it. */
+/* Everything one create holds. What it makes on the host is in rec (the container's record)
+ * before it is made, so a failure anywhere, or a kill -9, is undone by the one teardown. */
 struct creation {
 	const struct runtime_ctx *ctx;
 	const struct create_opts *o;
@@ -56,33 +58,9 @@ struct creation {
 	pid_t pid;
 	int pty_master;
 	uint64_t oom_base; /* the cgroup's OOM kill count before init */
-	struct undo_list undo;
+	struct record_writer rec;
+	bool own_dir; /* this create made the state dir (the teardown of a failure may remove it) */
 };
-
-static void undo_state_dir(void *arg)
-{
-	struct creation *c = arg;
-	struct error e;
-	state_dir_remove(c->rootfd, c->o->id, &e);
-}
-
-static void undo_cgroup(void *arg)
-{
-	struct creation *c = arg;
-	struct error e;
-	if (cgroup_destroy(c->cg, &e) < 0)
-		log_warn("rollback: %s", e.msg);
-}
-
-static void undo_init(void *arg)
-{
-	struct creation *c = arg;
-	/* 0 once init was reaped: kill(0) would hit berth's own process group. */
-	if (c->pid <= 0)
-		return;
-	kill(c->pid, SIGKILL);
-	waitpid(c->pid, NULL, 0);
-}
 
 static int resolve_bundle(struct creation *c, struct error *err)
 {
@@ -115,6 +93,14 @@ static int resolve_bundle(struct creation *c, struct error *err)
 	return 0;
 }
 
+static int record_cgroup(struct creation *c, int depth, struct error *err)
+{
+	char d[16];
+	snprintf(d, sizeof d, "%d", depth);
+	const char *argv[] = {cgroup_mode_name(c->st.cgroup_mode), c->st.cgroup_path, d};
+	return record_add(&c->rec, "cgroup", 3, argv, err);
+}
+
 static int setup_cgroup(struct creation *c, struct error *err)
 {
 	const struct create_opts *o = c->o;
@@ -129,17 +115,22 @@ static int setup_cgroup(struct creation *c, struct error *err)
 	if (c->cg == NULL)
 		return -1;
 	c->st.cgroup_mode = mode;
-	if (mode != CGROUP_MODE_NONE)
+	if (mode != CGROUP_MODE_NONE) {
 		c->st.cgroup_path = strdup(path);
-	/* Recorded before mkdir, so a crash between here and the end still lets delete find it. */
-	if (state_write(c->dirfd, &c->st, err) < 0)
-		return -1;
-	if (cgroup_create(c->cg, err) < 0)
-		return -1;
-	undo_push(&c->undo, undo_cgroup, c);
-	c->st.cgroup_depth = cgroup_created_depth(c->cg);
-	if (state_write(c->dirfd, &c->st, err) < 0)
-		return -1;
+		/* In the record before mkdir, with the levels mkdir is about to make, so a crash
+		 * from here on still lets delete find it. */
+		int depth = cgroup_depth_to_create(c->cg);
+		if (record_cgroup(c, depth, err) < 0 || record_flush(&c->rec, err) < 0)
+			return -1;
+		FAULT_POINT("create-cgroup-recorded");
+		if (cgroup_create(c->cg, err) < 0)
+			return -1;
+		c->st.cgroup_depth = cgroup_created_depth(c->cg);
+		/* A parent removed meanwhile was made again: the record must cover it too (written
+		 * with the next entry: until then the mkdir's are all that happened). */
+		if (c->st.cgroup_depth > depth && record_cgroup(c, c->st.cgroup_depth, err) < 0)
+			return -1;
+	}
 	/* Whatever is in the cgroup already is the container's from now on: delete and run's
 	 * end kill it, and limits count it. Say so (as runc does). */
 	_cleanup_free_ pid_t *pids = NULL;
@@ -280,6 +271,15 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	if (cgroup_enter_prepare(c->cg, &l->cg_enter, err) < 0)
 		return -1;
 	return 0;
+}
+
+static int record_process(struct creation *c, struct error *err)
+{
+	char pid[16], start[32];
+	snprintf(pid, sizeof pid, "%d", (int)c->pid);
+	snprintf(start, sizeof start, "%" PRIu64, c->st.start_time);
+	const char *argv[] = {pid, start};
+	return record_add(&c->rec, "process", 2, argv, err);
 }
 
 static pid_t clone_init(struct creation *c, unsigned long flags, struct error *err)
@@ -479,6 +479,7 @@ static void creation_free(struct creation *c)
 	if (c->rootfd >= 0)
 		close(c->rootfd);
 	cgroup_free(c->cg);
+	record_writer_free(&c->rec);
 	spec_free(c->spec);
 	free(c->config);
 	free(c->st.id);
@@ -500,6 +501,7 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	for (int i = 0; i < NS_COUNT; i++)
 		c->launch.ns_fds[i] = -1;
 	c->launch.cg_enter.clone_into_fd = c->launch.cg_enter.procs_fd = -1;
+	record_writer_init(&c->rec, -1);
 
 	if (container_id_validate(o->id, err) < 0)
 		return -1;
@@ -523,7 +525,8 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	c->dirfd = state_dir_create(c->rootfd, o->id, err);
 	if (c->dirfd < 0)
 		return -1;
-	undo_push(&c->undo, undo_state_dir, c);
+	c->own_dir = true;
+	c->rec.dirfd = c->dirfd;
 	FAULT_POINT("create-state-dir");
 	log_debug("create %s: state dir locked", o->id);
 
@@ -566,12 +569,14 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 		return -1;
 	c->pid = pid;
 	c->st.pid = pid;
-	undo_push(&c->undo, undo_init, c);
 	log_debug("create %s: init cloned, pid %d", o->id, (int)pid);
+	/* A kill here leaves init unrecorded: it dies with us (its parent-death signal, until it
+	 * is ready), and the cgroup's remover kills whatever is in the cgroup. */
+	FAULT_POINT("create-cloned");
 	/* Recorded while init is still setting up: if create dies from here on, state and delete
 	 * must know the process (status "creating"), not take the container for stopped. */
 	c->st.start_time = process_start_time(pid, NULL);
-	if (state_write(c->dirfd, &c->st, err) < 0)
+	if (record_process(c, err) < 0 || record_flush(&c->rec, err) < 0)
 		return -1;
 	FAULT_POINT("create-after-clone");
 	if (talk_to_init(c, err) < 0)
@@ -579,12 +584,31 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	log_debug("create %s: init ready, waiting for start", o->id);
 	c->st.finished = true;
 	FAULT_POINT("create-before-state");
+	/* The one state.json write of a create: before it, the record is what state and delete go
+	 * by. */
 	if (state_write(c->dirfd, &c->st, err) < 0)
 		return -1;
+	FAULT_POINT("create-after-state");
 	if (o->pid_file && pid_file_write(o->pid_file, pid, err) < 0)
 		return -1;
 	log_debug("create %s: state written", o->id);
 	return 0;
+}
+
+/* A failed create or run: everything the record holds (in memory, so an entry whose write
+ * failed counts too), then the state dir; no poststop hooks, as the container never was. */
+static void roll_back(struct creation *c)
+{
+	if (!c->own_dir)
+		return;
+	struct teardown t = {.rootfd = c->rootfd,
+			     .dirfd = c->dirfd,
+			     .id = c->o->id,
+			     .st = &c->st,
+			     .rec = &c->rec.mem};
+	struct error e;
+	if (container_teardown(&t, &e) < 0)
+		log_warn("rollback: %s", e.msg);
 }
 
 int container_create(const struct runtime_ctx *ctx, const struct create_opts *o, struct error *err)
@@ -592,9 +616,7 @@ int container_create(const struct runtime_ctx *ctx, const struct create_opts *o,
 	struct creation c;
 	int r = do_create(&c, ctx, o, true, err);
 	if (r < 0)
-		undo_run(&c.undo);
-	else
-		undo_clear(&c.undo);
+		roll_back(&c);
 	creation_free(&c);
 	return r;
 }
@@ -612,18 +634,6 @@ static int release_init(struct creation *c, struct error *err)
 	close(c->sock);
 	c->sock = -1;
 	return 0;
-}
-
-static void finish_run(struct creation *c)
-{
-	/* The same teardown delete does: cgroup, poststop hooks, state dir. */
-	struct error e;
-	_cleanup_free_ char *state = state_json_string(c, STATUS_STOPPED);
-	if (cgroup_destroy(c->cg, &e) < 0)
-		log_warn("%s", e.msg);
-	if (hooks_run(&c->spec->hooks, HOOK_POSTSTOP, state, &e) < 0)
-		log_warn("%s", e.msg);
-	state_dir_remove(c->rootfd, c->o->id, &e);
 }
 
 int container_run(const struct runtime_ctx *ctx, const struct create_opts *o, int *exit_code,
@@ -664,12 +674,11 @@ int container_run(const struct runtime_ctx *ctx, const struct create_opts *o, in
 		}
 	}
 	if (r < 0) {
-		undo_run(&c.undo);
+		roll_back(&c);
 		creation_free(&c);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
-	undo_clear(&c.undo);
 	/* The container is ordinary from here on: other commands (kill, state, pause) must get at
 	 * it while run waits, and the teardown below takes the lock again. */
 	flock(c.dirfd, LOCK_UN);
@@ -698,7 +707,16 @@ int container_run(const struct runtime_ctx *ctx, const struct create_opts *o, in
 	if (!o->keep) {
 		while (flock(c.dirfd, LOCK_EX) < 0 && errno == EINTR)
 			;
-		finish_run(&c);
+		/* The record as it is now, on disk: what the container holds after its life. */
+		struct teardown t = {.rootfd = c.rootfd,
+				     .dirfd = c.dirfd,
+				     .id = o->id,
+				     .st = &c.st,
+				     .spec = c.spec,
+				     .poststop = true};
+		struct error e;
+		if (container_teardown(&t, &e) < 0)
+			log_warn("%s", e.msg);
 	}
 	creation_free(&c);
 	return r;
