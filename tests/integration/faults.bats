@@ -82,8 +82,20 @@ create_fault() {
 	create_fault create-state-dir '^stopped$'
 }
 
+# The cgroup is in the record before its mkdir: a kill between the two leaves an entry for a cgroup
+# that may not exist, which delete takes as already removed.
+@test "faults: create killed after recording the cgroup, before its mkdir" {
+	create_fault create-cgroup-recorded '^stopped$'
+}
+
 @test "faults: create killed after the cgroup mkdir" {
 	create_fault create-cgroup '^stopped$'
+}
+
+# init exists but is not in the record yet: it dies with create (parent-death signal), and what is
+# in the cgroup goes with the cgroup.
+@test "faults: create killed after the clone, before init is recorded" {
+	create_fault create-cloned '^stopped$'
 }
 
 # init dies with create (parent-death signal) until it reports ready, so either word is honest.
@@ -96,6 +108,98 @@ create_fault() {
 	create_fault create-before-state '^creating$'
 	run rt start "$ID"
 	assert_status 0
+}
+
+# state.json is written once, at the end of create: a kill right after it leaves a whole container.
+@test "faults: create killed after the state write" {
+	create_fault create-after-state '^created$'
+	run rt start "$ID"
+	assert_status 0
+}
+
+# run goes through the same create: killed at any of its steps, the container is tracked and
+# delete --force leaves nothing of it, each time.
+@test "faults: run -d killed at each step of its create" {
+	need_fault_points
+	set_args sleep 100
+	local step
+	for step in create-state-dir create-cgroup-recorded create-cgroup create-cloned \
+		create-after-clone create-before-state create-after-state; do
+		new_id
+		fault "$step" run -d -b "$BUNDLE" "$ID"
+		assert_status 137
+		check_still_tracked
+		check_delete_force
+		[ -z "$(leaked_cgroups)" ] || {
+			echo "after $step: cgroups left: $(leaked_cgroups)" >&2
+			return 1
+		}
+		[ -z "$(leaked_state)" ]
+	done
+}
+
+# The start time of pid $1 (field 22 of /proc/PID/stat).
+start_time() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $20 }'
+}
+
+# record_line WORDS: one entry of the container record (runtime/record.h): CRC-32, length, words.
+record_line() {
+	python3 -c 'import sys, zlib; p = sys.argv[1].encode(); sys.stdout.write("%08x %d %s\n" % (zlib.crc32(p), len(p), sys.argv[1]))' "$*"
+}
+
+gone() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# What delete --force goes by is the record a create left (here one written by hand, with no
+# state.json, as a crash leaves it): every entry up to a torn one is removed, last first; a pid
+# whose start time differs (reused) is not killed; an unknown kind is reported, not fatal; and a
+# torn last entry is never trusted.
+@test "faults: delete --force removes what the record lists, and nothing past a torn entry" {
+	[ "$RUNTIME_NAME" = berth ] || skip "berth's own record"
+	command -v python3 >/dev/null || skip "no python3 to write the record's checksums"
+	new_id
+	mkdir -p "$STATE_ROOT/$ID"
+	local h keep=$CG_TEST/keep
+	while read -r h; do mkdir -p "$h$CG" "$h$keep"; done < <(cg_hierarchies)
+	BERTH_ITEST_MARK=$MARK sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	in_cg=$!
+	echo "$in_cg" >"$(cg_path "$CG" pids cgroup.procs)"
+	BERTH_ITEST_MARK=$MARK sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	by_pid=$!
+	BERTH_ITEST_MARK=$MARK sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	reused=$!
+	{
+		echo "berth-record 1"
+		record_line cgroup "$CG_MODE" "$CG" 1
+		record_line process "$by_pid" "$(start_time "$by_pid")"
+		record_line process "$reused" "$(($(start_time "$reused") + 1))"
+		record_line martian /somewhere
+		record_line cgroup "$CG_MODE" "$keep" 1 | head -c 20
+	} >"$STATE_ROOT/$ID/holds"
+	run timeout 20 "$RUNTIME" --root "$STATE_ROOT" delete --force "$ID"
+	assert_status 0
+	assert_imatch 'unknown kind "martian"'
+	assert_imatch 'torn'
+	[ ! -e "$STATE_ROOT/$ID" ]
+	retry 100 gone "$in_cg"
+	gone "$by_pid"
+	gone "$reused" && {
+		echo "a process with another start time was killed" >&2
+		return 1
+	}
+	kill -9 "$reused"
+	[ -z "$(leaked_cgroups | grep -v "$keep\$")" ]
+	while read -r h; do
+		[ -d "$h$keep" ] || {
+			echo "$h$keep was removed from a torn entry" >&2
+			return 1
+		}
+		rmdir "$h$keep"
+	done < <(cg_hierarchies)
 }
 
 # init dying during setup is a failed create: an error naming the signal, and a full rollback.
