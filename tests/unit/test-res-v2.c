@@ -11,6 +11,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "runtime/spec.h"
+#include "tests/unit/res_json.h"
 #include "tests/unit/tap.h"
 
 static const char *const files[] = {"pids.max",	   "memory.max", "memory.low", "memory.swap.max",
@@ -52,15 +53,10 @@ static char *content(int fd, const char *file)
 
 static int apply(int fd, const char *json, struct error *err)
 {
-	json_error_t jerr;
-	json_t *j = json_loads(json, 0, &jerr);
 	struct cgroup_resources r;
-	error_clear(err);
-	int rc = spec_parse_resources(j, "resources", &r, err);
-	json_decref(j);
-	if (rc < 0)
+	if (res_from_json(json, &r, err) < 0)
 		return -1;
-	rc = res_v2_apply(fd, &r, false, err);
+	int rc = res_v2_apply(fd, &r, false, err);
 	cgroup_resources_free(&r);
 	return rc;
 }
