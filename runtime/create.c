@@ -123,8 +123,12 @@ static int setup_cgroup(struct creation *c, struct error *err)
 		if (record_cgroup(c, depth, err) < 0 || record_flush(&c->rec, err) < 0)
 			return -1;
 		FAULT_POINT("create-cgroup-recorded");
-		if (cgroup_create(c->cg, err) < 0)
+		if (cgroup_create(c->cg, err) < 0) {
+			/* cgroup_create leaves the host as it was when it fails (a frozen cgroup it
+			 * refuses may well be someone else's): the rollback must not remove it. */
+			record_drop_last(&c->rec.mem);
 			return -1;
+		}
 		c->st.cgroup_depth = cgroup_created_depth(c->cg);
 		/* A parent removed meanwhile was made again: the record must cover it too (written
 		 * with the next entry: until then the mkdir's are all that happened). */

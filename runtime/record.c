@@ -99,6 +99,12 @@ void record_free(struct record *r)
 	memset(r, 0, sizeof *r);
 }
 
+void record_drop_last(struct record *r)
+{
+	if (r->n > 0)
+		entry_free(&r->e[--r->n]);
+}
+
 static struct record_entry *grow(struct record *r)
 {
 	if (r->n == r->cap) {

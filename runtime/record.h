@@ -38,6 +38,8 @@ void record_free(struct record *r);
 const struct record_entry *record_last(const struct record *r, const char *kind);
 /* Appends an entry to r in memory (ENOMEM is the only failure). */
 int record_push(struct record *r, const char *kind, int argc, const char *const *argv);
+/* Forgets r's last entry in memory: what it names was undone by the step that made it. */
+void record_drop_last(struct record *r);
 
 /* The writer: entries are added to a list in memory and to a pending buffer; flush appends the
  * pending ones (and the header, the first time) with one write. The in-memory list holds every

@@ -101,7 +101,7 @@ sample_pids() {
 	[ "$(rj .oom_kills)" = 0 ]
 }
 
-# bats test_tags=vm,slow
+# bats test_tags=slow
 @test "box: a fork bomb is held at --pids-limit, the host stays responsive, the bomb is killed" {
 	# Every process forks for ever; bash retries what the limit refuses (dash would give up). Under
 	# emulation (the VM) on a busy host, bash's forks are slow enough that 4 s may end the bomb
