@@ -313,8 +313,9 @@ static int collect_pids(const char *dir, struct pidv *pv, int depth, struct erro
 	_cleanup_free_ char *procs = NULL;
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		if (errno == ENOENT && depth == 0)
-			return 0; /* already gone: nothing runs there */
+		/* Already gone, or a name too long to have been made: nothing runs there. */
+		if ((errno == ENOENT || errno == ENAMETOOLONG) && depth == 0)
+			return 0;
 		return error_errno(err, "cgroup: open %s", dir);
 	}
 	if (cg_read(dfd, "cgroup.procs", &procs, err) < 0)
@@ -557,7 +558,7 @@ static int v1_oom_event_fd(struct cgroup *cg, struct error *err)
 static int rmdir_tree(const char *dir, int depth, struct error *err)
 {
 	/* A leaf (the usual case) goes in one call; only a busy one is listed for children. */
-	if (rmdir(dir) == 0 || errno == ENOENT)
+	if (rmdir(dir) == 0 || errno == ENOENT || errno == ENAMETOOLONG)
 		return 0;
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	if (d == NULL) {

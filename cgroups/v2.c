@@ -355,7 +355,8 @@ static int v2_destroy(struct cgroup *cg, struct error *err)
 		remove_children(dir);
 		if (cg_rmdir(dir, err) < 0)
 			return -1;
-	} else if (errno != ENOENT) {
+	} else if (errno != ENOENT && errno != ENAMETOOLONG) {
+		/* (A name too long was never made: a record written before a refused mkdir.) */
 		return error_errno(err, "cgroup: open %s", dir);
 	}
 	/* Parents berth created, if nothing else lives there now. */

@@ -28,8 +28,9 @@ quick_leaks() {
 # check_file FILE: one create; prints what is wrong, if anything.
 check_file() {
 	local f=$1 name=${1##*/} rc err i leaks
-	# new_id without its jq pass: this file's config replaces the whole config.json anyway.
-	ID_N=$((ID_N + 1))
+	# new_id without its jq pass: this file's config replaces the whole config.json anyway. ID_N
+	# is counted by the caller: this runs in a $(...), and one ID for every file would make one
+	# file's leak fail all the files after it, each after a 10 s wait.
 	ID=${MARK}-c$ID_N
 	CG=$CG_TEST/c$ID_N
 	echo "$ID" >>"$ITEST_IDS"
@@ -72,6 +73,7 @@ check_all() {
 			continue
 		fi
 		n=$((n + 1))
+		ID_N=$((ID_N + 1))
 		problems+=$(check_file "$f")
 	done
 	[ "$n" -gt 0 ] || { echo "no corpus files matched $*" >&2; return 1; }

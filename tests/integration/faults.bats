@@ -378,3 +378,20 @@ delete_fault() {
 	[ -z "$(ls -A "$STATE_ROOT")" ]
 	umount "$STATE_ROOT"
 }
+
+# A create killed after the record names a cgroup and before the mkdir refused it: a path that
+# can never exist (longer than PATH_MAX, from a hostile config) is as gone as a
+# missing one, and delete --force must not stop there forever (the corpus left such state dirs).
+@test "faults: delete --force of a record naming a cgroup that could not be made (name too long)" {
+	[ "$RUNTIME_NAME" = berth ] || skip "berth's own record"
+	command -v python3 >/dev/null || skip "no python3 to write the record's checksums"
+	new_id
+	mkdir -p "$STATE_ROOT/$ID"
+	{
+		echo "berth-record 1"
+		record_line cgroup "$CG_MODE" "$CG/$(printf 'c%.0s' {1..4100})" 1
+	} >"$STATE_ROOT/$ID/holds"
+	run timeout 20 "$RUNTIME" --root "$STATE_ROOT" delete --force "$ID"
+	assert_status 0
+	[ ! -e "$STATE_ROOT/$ID" ]
+}
