@@ -459,6 +459,8 @@ static void exec_through_stub(struct launch *l, const char *exe, char **env, str
 		fcntl(report, F_SETFD, 0);
 	syscall(SYS_execveat, l->exec_stub_fd, "", l->process->args, all, AT_EMPTY_PATH);
 	error_errno(e, LAUNCH_STEP_EXEC ": \"%s\": run the exec stub", exe);
+	free(entry);
+	free(all);
 	if (report >= 0)
 		fcntl(report, F_SETFD, FD_CLOEXEC);
 }

@@ -39,7 +39,24 @@ int teardown_remove_process(int argc, char *const *argv, struct error *err)
 	if (fd < 0) {
 		if (errno == ESRCH)
 			return 0;
-		return error_errno(err, "process %ld: pidfd_open", pid);
+		if (errno != ENOSYS)
+			return error_errno(err, "process %ld: pidfd_open", pid);
+		/* No pidfd (an older kernel; valgrind): checked by its start time, then killed by
+		 * number, and waited for through /proc. */
+		bool z;
+		if (process_start_time((pid_t)pid, &z) != start || z) {
+			waitpid((pid_t)pid, NULL, WNOHANG);
+			return 0;
+		}
+		if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+			return error_errno(err, "process %ld: kill", pid);
+		for (int i = 0; i < 1000; i++) {
+			if (process_start_time((pid_t)pid, &z) != start || z)
+				break;
+			usleep(10000);
+		}
+		waitpid((pid_t)pid, NULL, WNOHANG);
+		return 0;
 	}
 	/* Opened first, checked second: the pidfd is that process and not a later one with its
 	 * number. */

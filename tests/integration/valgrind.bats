@@ -113,6 +113,9 @@ vg_clean() {
 @test "valgrind: the CVE-2019-5736 re-exec from the cached copy, up to its execve: no memory error" {
 	set_args true
 	new_id
+	# Without a pid namespace of its own, init can be reached by container processes, so run
+	# re-executes from the copy (with one, create and run use the exec stub instead: c8d7574).
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
 	# The default cache (/run/berth-exe), as every berth run uses it: a private one would be
 	# immutable files in the test's tmpdir.
 	VG_UNPROTECTED= vg run run -b "$BUNDLE" "$ID"
