@@ -121,3 +121,12 @@ int cg_open_dir(const char *dir, struct error *err)
 		return error_errno(err, "open cgroup %s", dir);
 	return fd;
 }
+
+int cg_path_components(const char *path)
+{
+	int n = 0;
+	for (const char *p = path; *p; p++)
+		if (*p != '/' && (p == path || p[-1] == '/'))
+			n++;
+	return n;
+}

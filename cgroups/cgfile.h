@@ -23,3 +23,6 @@ int cg_rmdir(const char *path, struct error *err);
 bool v2_has_controller(int dirfd, const char *controller);
 /* A cgroup directory as an O_DIRECTORY fd, the error naming it. */
 int cg_open_dir(const char *dir, struct error *err);
+
+/* How many components a cgroup path has ("/a/b" 2): the most levels a create can make. */
+int cg_path_components(const char *path);

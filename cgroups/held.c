@@ -8,19 +8,11 @@
 #include <sys/stat.h>
 
 #include "cgroups/backend.h"
+#include "cgroups/cgfile.h"
 #include "cgroups/v1_hier.h"
 #include "cgroups/v2.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
-
-static int count_components(const char *path)
-{
-	int n = 0;
-	for (const char *p = path; *p; p++)
-		if (*p != '/' && (p == path || p[-1] == '/'))
-			n++;
-	return n;
-}
 
 int cgroup_depth_to_create(struct cgroup *cg)
 {
@@ -31,7 +23,7 @@ int cgroup_depth_to_create(struct cgroup *cg)
 	} else if (cg->mode == CGROUP_MODE_V1 || cg->mode == CGROUP_MODE_HYBRID) {
 		struct v1_state *s = v1_state(cg, &e);
 		if (s == NULL || s->n == 0)
-			return count_components(cg->path);
+			return cg_path_components(cg->path);
 		root = s->h[0].mnt;
 	} else {
 		return 0;
@@ -42,9 +34,9 @@ int cgroup_depth_to_create(struct cgroup *cg)
 	size_t rl = strlen(root);
 	_cleanup_free_ char *dir = malloc(rl + strlen(cg->path) + 2);
 	if (dir == NULL)
-		return count_components(cg->path);
+		return cg_path_components(cg->path);
 	sprintf(dir, "%s/%s", root, cg->path[0] == '/' ? cg->path + 1 : cg->path);
-	int missing = 0, comps = count_components(cg->path);
+	int missing = 0, comps = cg_path_components(cg->path);
 	struct stat st;
 	while (missing < comps && stat(dir, &st) < 0 && errno == ENOENT) {
 		missing++;

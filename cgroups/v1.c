@@ -40,15 +40,6 @@ static void sleep_us(long us)
 	nanosleep(&ts, NULL);
 }
 
-static int count_components(const char *path)
-{
-	int n = 0;
-	for (const char *p = path; *p; p++)
-		if (*p == '/' && p[1] != '/' && p[1] != '\0')
-			n++;
-	return n;
-}
-
 /* mkdir -p root+path; *created = how many trailing components this call made. A parent that
  * another container's delete removes under us (ENOENT) is made again. */
 static int mkdir_cgroup(const char *root, const char *path, int *created, struct error *err)
@@ -611,7 +602,7 @@ static int v1_destroy(struct cgroup *cg, struct error *err)
 	if (r < 0)
 		return -1;
 	/* Then the parents berth made, if nothing else lives there now. */
-	int levels = cg->created_depth - 1, comps = count_components(cg->path);
+	int levels = cg->created_depth - 1, comps = cg_path_components(cg->path);
 	if (levels > comps - 1)
 		levels = comps - 1;
 	for (int i = 0; i < n; i++) {
