@@ -1,0 +1,29 @@
+/* libarchive, loaded on first use (lib/dl.h says why it is not linked). Call sym_NAME(...) where
+ * the library's documentation says NAME(...). Add a function to ARCHIVE_SYMS to use it. */
+#pragma once
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "lib/dl.h"
+
+#define ARCHIVE_SYMS(X)                                                                            \
+	X(archive_read_new)                                                                        \
+	X(archive_read_free)                                                                       \
+	X(archive_read_support_format_tar)                                                         \
+	X(archive_read_support_filter_gzip)                                                        \
+	X(archive_read_support_filter_zstd)                                                        \
+	X(archive_read_support_filter_none)                                                        \
+	X(archive_read_open_fd)                                                                    \
+	X(archive_read_next_header)                                                                \
+	X(archive_read_data_block)                                                                 \
+	X(archive_read_data_skip)                                                                  \
+	X(archive_error_string)                                                                    \
+	X(archive_errno)                                                                           \
+	X(archive_entry_pathname)                                                                  \
+	X(archive_entry_filetype)                                                                  \
+	X(archive_entry_size)
+
+ARCHIVE_SYMS(DL_DECLARE)
+
+/* Loads libarchive.so.13 (Debian: libarchive13) once. */
+int dl_archive(struct error *err);

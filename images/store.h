@@ -1,0 +1,89 @@
+/* The image store (STORE: --store, $BERTH_STORE, else /var/lib/berth), safe under concurrent
+ * commands and kill -9 at any point, with file locks and no daemon:
+ *
+ *   STORE/blobs/sha256/HEX     every blob (manifest, config, layer), verified before it is named
+ *   STORE/layers/HEX/          a layer blob unpacked once: the tree itself, an overlay lower dir
+ *   STORE/tmp/                 partial downloads (HEX.partial, resumable) and unpacks in progress;
+ *                              whatever is here and not locked is debris of a crash
+ *   STORE/index.json           image names -> manifest digests
+ *   STORE/containers/ID/       what a container made of an image holds (images/overlay.h)
+ *   STORE/lock                 flock: SHARED while a command adds or uses content, EXCLUSIVE while
+ *                              one removes (rmi, prune, fsck --repair)
+ *
+ * Everything is named by digest and appears by rename(2), so a reader never sees half a blob or
+ * half a layer, and two writers of one blob both succeed. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "images/digest.h"
+
+struct error;
+struct unpack_limits;
+
+struct store {
+	int dirfd;  /* STORE, O_DIRECTORY */
+	char *root; /* its path */
+	int lock_fd;
+};
+
+/* Opens STORE, making its layout when missing (mode 0700). */
+int store_open(struct store *s, const char *root, struct error *err);
+void store_close(struct store *s);
+
+enum store_lock_mode { STORE_SHARED, STORE_EXCLUSIVE };
+/* Blocks until STORE/lock is held in mode (taking it again changes the mode). */
+int store_lock(struct store *s, enum store_lock_mode mode, struct error *err);
+void store_unlock(struct store *s);
+
+/* Blobs. */
+bool store_blob_exists(struct store *s, const char *digest);
+/* O_RDONLY|O_CLOEXEC; ENOENT "blob sha256:... is not in the store". */
+int store_blob_open(struct store *s, const char *digest, struct error *err);
+/* A small blob (manifest, config, index) read whole, its digest checked; at most max bytes. */
+int store_blob_read(struct store *s, const char *digest, size_t max, char **buf, size_t *len,
+		    struct error *err);
+/* A small blob from memory; its digest returned. */
+int store_blob_put(struct store *s, const void *buf, size_t len, char digest[DIGEST_SIZE],
+		   struct error *err);
+
+/* A blob written as it streams: hashed while written to STORE/tmp, renamed into blobs/ when it is
+ * complete and its digest (and size, when given) match. With an expected digest the partial file
+ * is STORE/tmp/HEX.partial, kept by abort(keep_partial) so a later writer resumes from its
+ * offset; a second writer of the same digest at the same time waits for the first (a lock on the
+ * partial file). */
+struct blob_writer;
+int blob_writer_open(struct store *s, const char *expect_digest, int64_t expect_size,
+		     struct blob_writer **w, struct error *err);
+/* Bytes already in the partial file: the caller resumes the download from here. */
+int64_t blob_writer_offset(const struct blob_writer *w);
+int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, struct error *err);
+/* Verifies and renames into place, then frees w. A mismatch removes the bytes and says
+ * "digest mismatch: expected sha256:A, got sha256:B". */
+int blob_writer_commit(struct blob_writer *w, char digest[DIGEST_SIZE], struct error *err);
+/* Frees w; the partial file is kept for a resume or removed. */
+void blob_writer_abort(struct blob_writer *w, bool keep_partial);
+
+/* Layers, unpacked once, named by their blob's digest. */
+bool store_layer_exists(struct store *s, const char *blob_digest);
+/* STORE/layers/HEX, malloc'd. */
+char *store_layer_path(const struct store *s, const char *blob_digest);
+/* Unpacks src_fd (a file or a pipe, read once from its offset) into a directory under STORE/tmp,
+ * then renames it to layers/HEX. A layer already there is kept and src_fd is drained unread. */
+int store_layer_unpack(struct store *s, const char *blob_digest, int src_fd,
+		       const struct unpack_limits *lim, struct error *err);
+
+/* The index. name is a full reference ("docker.io/library/busybox:latest", or a local name as
+ * given to import). */
+int store_tag(struct store *s, const char *name, const char *manifest_digest, struct error *err);
+int store_untag(struct store *s, const char *name, struct error *err);
+/* name, "sha256:HEX", or a unique prefix of at least 12 hex digits of a manifest digest ->
+ * manifest digest. ENOENT "image NAME is not in the store". */
+int store_resolve(struct store *s, const char *name, char digest[DIGEST_SIZE], struct error *err);
+struct store_tag {
+	char *name;
+	char digest[DIGEST_SIZE];
+};
+int store_tags(struct store *s, struct store_tag **tags, size_t *n, struct error *err);
+void store_tags_free(struct store_tag *tags, size_t n);
