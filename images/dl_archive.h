@@ -21,7 +21,23 @@
 	X(archive_errno)                                                                           \
 	X(archive_entry_pathname)                                                                  \
 	X(archive_entry_filetype)                                                                  \
-	X(archive_entry_size)
+	X(archive_entry_size)                                                                      \
+	X(archive_entry_pathname_utf8)                                                             \
+	X(archive_entry_hardlink)                                                                  \
+	X(archive_entry_symlink)                                                                   \
+	X(archive_entry_perm)                                                                      \
+	X(archive_entry_uid)                                                                       \
+	X(archive_entry_gid)                                                                       \
+	X(archive_entry_rdevmajor)                                                                 \
+	X(archive_entry_rdevminor)                                                                 \
+	X(archive_entry_mtime)                                                                     \
+	X(archive_entry_mtime_nsec)                                                                \
+	X(archive_entry_mtime_is_set)                                                              \
+	X(archive_entry_atime)                                                                     \
+	X(archive_entry_atime_nsec)                                                                \
+	X(archive_entry_atime_is_set)                                                              \
+	X(archive_entry_xattr_reset)                                                               \
+	X(archive_entry_xattr_next)
 
 ARCHIVE_SYMS(DL_DECLARE)
 
