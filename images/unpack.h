@@ -26,7 +26,9 @@ struct unpack_result {
 };
 
 /* Reads src_fd (a file or a pipe, from its current offset, to the end) and unpacks into destfd,
- * an empty directory. name (the layer's digest) starts every error line. lim may be NULL. On
- * failure the caller removes what was unpacked (destfd is a temporary directory). */
+ * an empty directory opened O_RDONLY|O_DIRECTORY (not O_PATH: its own owner, mode and xattrs come
+ * from the layer's "./" entry). A leading "/" of a name is dropped, as Docker and containerd
+ * do: "/etc/x" is the layer's etc/x. name (the layer's digest) starts every error line. lim may be
+ * NULL. On failure the caller removes what was unpacked (destfd is a temporary directory). */
 int unpack_layer(int src_fd, int destfd, const char *name, const struct unpack_limits *lim,
 		 struct unpack_result *res, struct error *err);
