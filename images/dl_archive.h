@@ -36,6 +36,7 @@
 	X(archive_entry_atime)                                                                     \
 	X(archive_entry_atime_nsec)                                                                \
 	X(archive_entry_atime_is_set)                                                              \
+	X(archive_entry_xattr_count)                                                               \
 	X(archive_entry_xattr_reset)                                                               \
 	X(archive_entry_xattr_next)
 

@@ -242,10 +242,11 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 					  .tv_nsec = sym_archive_entry_atime_nsec(e)};
 }
 
-/* Extended attributes on an open file. Like Docker, one that the filesystem or the caller cannot
- * set (ENOTSUP, EPERM) is left out rather than failing the layer; overlayfs's own
+/* Extended attributes on fd, or on path when it is set (a node that cannot be opened for writing,
+ * reached through its O_PATH fd's /proc/self/fd link). Like Docker, one that the filesystem or the
+ * caller cannot set (ENOTSUP, EPERM) is left out rather than failing the layer; overlayfs's own
  * trusted.overlay.* are never taken from a layer (they would forge redirects and metacopy). */
-static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd)
+static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *path)
 {
 	if (sym_archive_entry_xattr_reset(e) == 0)
 		return 0;
@@ -255,7 +256,8 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd)
 	while (sym_archive_entry_xattr_next(e, &key, &val, &len) == ARCHIVE_OK) {
 		if (strncmp(key, OVERLAY_XATTRS, strlen(OVERLAY_XATTRS)) == 0)
 			continue;
-		if (fsetxattr(fd, key, val, len, 0) < 0 && errno != ENOTSUP && errno != EPERM)
+		int r = path ? setxattr(path, key, val, len, 0) : fsetxattr(fd, key, val, len, 0);
+		if (r < 0 && errno != ENOTSUP && errno != EPERM)
 			return refuse(u, errno, "xattr %s: %s", key, strerror(errno));
 	}
 	return 0;
@@ -285,7 +287,7 @@ static int set_attrs_fd(struct unpacker *u, struct archive_entry *e, int fd)
 		return fail(u, "chown");
 	if (fchmod(fd, sym_archive_entry_perm(e) & 07777) < 0)
 		return fail(u, "chmod");
-	if (set_xattrs(u, e, fd) < 0)
+	if (set_xattrs(u, e, fd, NULL) < 0)
 		return -1;
 	entry_times(e, ts);
 	if (futimens(fd, ts) < 0)
@@ -393,7 +395,7 @@ static int dir_attrs(struct unpacker *u, struct archive_entry *e, int fd, const 
 		return -1;
 	if (fchown(fd, uid, gid) < 0)
 		return fail(u, "chown");
-	if (set_xattrs(u, e, fd) < 0)
+	if (set_xattrs(u, e, fd, NULL) < 0)
 		return -1;
 	return add_dir_fixup(u, path, e);
 }
@@ -422,7 +424,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 }
 
 /* Attributes of a node that cannot be opened for writing (symlink, device, fifo), by name in
- * its parent, never following it. */
+ * its parent, never following it. A symlink's xattrs are left out: there is no fd-relative call
+ * that sets them without following it on the kernels berth supports. */
 static int set_attrs_at(struct unpacker *u, struct archive_entry *e, int pfd, const char *name,
 			bool is_link)
 {
@@ -437,6 +440,19 @@ static int set_attrs_at(struct unpacker *u, struct archive_entry *e, int pfd, co
 		/* Just made by mknodat in a directory only this process writes: not a symlink. */
 		if (fchmodat(pfd, name, sym_archive_entry_perm(e) & 07777, 0) < 0)
 			return fail(u, "chmod");
+		if (sym_archive_entry_xattr_count(e) > 0) {
+			/* O_PATH: opening a device for real would run its driver. */
+			_cleanup_close_ int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			struct stat st;
+			if (fd < 0 || fstat(fd, &st) < 0)
+				return fail(u, "open");
+			if (S_ISLNK(st.st_mode))
+				return refuse(u, ELOOP, "replaced by a symlink while unpacked");
+			char proc[64];
+			snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+			if (set_xattrs(u, e, -1, proc) < 0)
+				return -1;
+		}
 	}
 	entry_times(e, ts);
 	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -569,6 +585,8 @@ static int make_whiteout(struct unpacker *u, struct archive_entry *e, int pfd, c
 static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 {
 	char path[PATH_MAX];
+	if (u->entry[0] == '\0')
+		return refuse(u, EINVAL, "an empty name");
 	int r = clean_path(u->entry, path, sizeof path);
 	if (r == -EXDEV)
 		return refuse(u, EXDEV, "escapes the layer (\"..\" above its root)");
@@ -661,8 +679,8 @@ static int unpack_all(struct unpacker *u, int src_fd)
 				 sym_archive_error_string(a));
 	if (sym_archive_read_open_fd(a, src_fd, READ_BLOCK) != ARCHIVE_OK)
 		return error_set(u->err, EINVAL,
-				 "layer %s: not a tar layer (plain, gzip or zstd): %s", u->layer,
-				 sym_archive_error_string(a));
+				 "layer %s: not a readable layer (tar; plain, gzip or zstd): %s",
+				 u->layer, sym_archive_error_string(a));
 	char last[PATH_MAX] = "";
 	for (;;) {
 		struct archive_entry *e;
@@ -675,8 +693,8 @@ static int unpack_all(struct unpacker *u, int src_fd)
 			if (u->entries == 0)
 				return error_set(
 				    u->err, en > 0 ? en : EINVAL,
-				    "layer %s: not a tar layer (plain, gzip or zstd): %s", u->layer,
-				    s ? s : "unreadable");
+				    "layer %s: not a readable layer (tar; plain, gzip or zstd): %s",
+				    u->layer, s ? s : "unreadable");
 			char shown[512];
 			printable(last, shown, sizeof shown);
 			return error_set(

@@ -42,11 +42,16 @@ struct tw {
 
 enum { PLAIN, GZIP, ZSTD };
 
+static int tw_ustar; /* the next layer in ustar, not pax */
+
 static void tw_open(struct tw *t, int filter)
 {
 	t->fd = memfd_create("layer", MFD_CLOEXEC);
 	t->w = archive_write_new();
-	archive_write_set_format_pax(t->w);
+	if (tw_ustar)
+		archive_write_set_format_ustar(t->w);
+	else
+		archive_write_set_format_pax(t->w);
 	if (filter == GZIP)
 		archive_write_add_filter_gzip(t->w);
 	else if (filter == ZSTD)
@@ -285,10 +290,13 @@ static void test_basic(int filter, const char *label)
 	file(&t, "/abs/file", 0644, "abs\n");
 	dir(&t, "ro/", 0555);
 	file(&t, "ro/inside", 0444, "ro\n");
-	put(&t, ent("dev/fifo", AE_IFIFO, 0600), NULL, 0);
+	x = ent("dev/fifo", AE_IFIFO, 0600);
+	archive_entry_xattr_add_entry(x, "trusted.fifo", "f", 1);
+	put(&t, x, NULL, 0);
 	x = ent("dev/null", AE_IFCHR, 0666);
 	archive_entry_set_rdevmajor(x, 1);
 	archive_entry_set_rdevminor(x, 3);
+	archive_entry_xattr_add_entry(x, "trusted.dev", "d", 1);
 	put(&t, x, NULL, 0);
 	x = ent("dev/loop0", AE_IFBLK, 0660);
 	archive_entry_set_rdevmajor(x, 7);
@@ -315,7 +323,7 @@ static void test_basic(int filter, const char *label)
 	ok(fstatat(d, "usr/bin/sudo", &st, 0) == 0 && (st.st_mode & 07777) == 04755,
 	   "%s: setuid kept (mode %o)", label, st.st_mode & 07777);
 	unsigned char got[64];
-	char p[256];
+	char p[256], v[8] = "";
 	snprintf(p, sizeof p, "%s/%s/usr/bin/ping", base, name);
 	ssize_t n = getxattr(p, "security.capability", got, sizeof got);
 	ok(n == 20 && got[0] == 1 && got[3] == 2 && got[4] == 0 && got[5] == 0x20,
@@ -348,10 +356,15 @@ static void test_basic(int filter, const char *label)
 	   "%s: a read-only dir filled, then its mode and mtime", label);
 	ok(fstatat(d, "ro/inside", &st, 0) == 0 && st.st_mtim.tv_sec == MTIME, "%s: a file's mtime",
 	   label);
-	ok(fstatat(d, "dev/fifo", &st, 0) == 0 && S_ISFIFO(st.st_mode), "%s: a fifo", label);
+	snprintf(p, sizeof p, "%s/%s/dev/fifo", base, name);
+	ok(fstatat(d, "dev/fifo", &st, 0) == 0 && S_ISFIFO(st.st_mode) &&
+	       getxattr(p, "trusted.fifo", v, sizeof v) == 1 && v[0] == 'f',
+	   "%s: a fifo, with its xattr", label);
+	snprintf(p, sizeof p, "%s/%s/dev/null", base, name);
 	ok(fstatat(d, "dev/null", &st, 0) == 0 && S_ISCHR(st.st_mode) &&
+	       getxattr(p, "trusted.dev", v, sizeof v) == 1 && v[0] == 'd' &&
 	       st.st_rdev == makedev(1, 3) && (st.st_mode & 0777) == 0666,
-	   "%s: a char device 1:3", label);
+	   "%s: a char device 1:3, with its xattr", label);
 	ok(fstatat(d, "dev/loop0", &st, 0) == 0 && S_ISBLK(st.st_mode) &&
 	       st.st_rdev == makedev(7, 0) && st.st_gid == 6,
 	   "%s: a block device 7:0, group 6", label);
@@ -364,7 +377,6 @@ static void test_basic(int filter, const char *label)
 	       faccessat(d, "usr/.wh.gone", F_OK, AT_SYMLINK_NOFOLLOW) < 0,
 	   "%s: .wh.gone became a 0/0 char device gone", label);
 	snprintf(p, sizeof p, "%s/%s/opaque", base, name);
-	char v[8] = "";
 	ok(getxattr(p, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y' &&
 	       faccessat(d, "opaque/.wh..wh..opq", F_OK, AT_SYMLINK_NOFOLLOW) < 0,
 	   "%s: .wh..wh..opq became trusted.overlay.opaque=y", label);
@@ -474,6 +486,343 @@ static void test_hostile(void)
 		    "hard link target \"later\" does not exist in the layer");
 }
 
+/* A sparse file keeps its holes: 64 MiB with 8 KiB of data allocates next to nothing. */
+static void test_sparse(void)
+{
+	struct tw t;
+	struct error e;
+	tw_open(&t, GZIP);
+	struct archive_entry *x = ent("sparse", AE_IFREG, 0644);
+	archive_entry_set_size(x, 64 << 20);
+	archive_entry_sparse_add_entry(x, 0, 4096);
+	archive_entry_sparse_add_entry(x, (64 << 20) - 4096 * 2, 4096);
+	archive_write_header(t.w, x);
+	/* The writer takes the whole file and leaves the holes out. */
+	static char block[1 << 16];
+	for (int i = 0; i < (64 << 20) / (int)sizeof block; i++) {
+		memset(block, 0, sizeof block);
+		if (i == 0)
+			memset(block, 'a', 4096);
+		if (i == (64 << 20) / (int)sizeof block - 1)
+			memset(block + sizeof block - 4096 * 2, 'z', 4096);
+		archive_write_data(t.w, block, sizeof block);
+	}
+	archive_entry_free(x);
+	int d = mkdest("sparse");
+	int r = unpack(tw_close(&t), d, NULL, &e);
+	struct stat st;
+	ok(r == 0 && fstatat(d, "sparse", &st, 0) == 0 && st.st_size == 64 << 20 &&
+	       st.st_blocks * 512 < (1 << 20),
+	   "a sparse file: size %lld, %lld bytes allocated (%s)", (long long)st.st_size,
+	   (long long)st.st_blocks * 512, e.msg);
+	int fd = openat(d, "sparse", O_RDONLY);
+	char a = 0, z = 0, hole = 1;
+	ok(pread(fd, &a, 1, 100) == 1 && pread(fd, &hole, 1, 1 << 20) == 1 &&
+	       pread(fd, &z, 1, (64 << 20) - 4096 * 2 + 5) == 1 && a == 'a' && z == 'z' &&
+	       hole == 0,
+	   "its data at their offsets, zeros in the hole");
+	close(fd);
+	close(d);
+}
+
+/* The layer arrives through a pipe, as a download streams. */
+static void test_pipe(void)
+{
+	struct tw t;
+	struct error e;
+	tw_open(&t, ZSTD);
+	for (int i = 0; i < 200; i++) {
+		char name[32], data[2000];
+		snprintf(name, sizeof name, "d%d/f%d", i % 7, i);
+		memset(data, 'a' + i % 26, sizeof data);
+		data[sizeof data - 1] = '\0';
+		file(&t, name, 0644, data);
+	}
+	int src = tw_close(&t);
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		char buf[777];
+		ssize_t n;
+		while ((n = read(src, buf, sizeof buf)) > 0)
+			if (write_all(p[1], buf, (size_t)n) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	close(src);
+	int d = mkdest("pipe");
+	struct unpack_result res = {0};
+	memset(&e, 0, sizeof e);
+	int r = unpack_layer(p[0], d, LAYER, NULL, &res, &e);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	char *c = slurp_at(d, "d3/f199");
+	ok(r == 0 && res.entries == 200 && res.bytes == 200 * 1999 && c && strlen(c) == 1999 &&
+	       c[0] == 'a' + 199 % 26,
+	   "a zstd layer from a pipe: %lld entries, %lld bytes (%s)", (long long)res.entries,
+	   (long long)res.bytes, e.msg);
+	free(c);
+	close(d);
+}
+
+/* Replacing what an earlier entry made never follows it: a file, a directory and a hard link
+ * over symlinks that point outside, and a directory over a file. */
+static void test_replace(void)
+{
+	struct tw t;
+	struct error e;
+	char target[256];
+	snprintf(target, sizeof target, "%s/passwd", canary_dir);
+	tw_open(&t, PLAIN);
+	file(&t, "f", 0644, "x");
+	symlink_(&t, "s", target);
+	file(&t, "s", 0600, "over");
+	symlink_(&t, "d", canary_dir);
+	dir(&t, "d/", 0700);
+	file(&t, "d/in", 0644, "in");
+	symlink_(&t, "h", target);
+	hardlink(&t, "h", "f");
+	file(&t, "x", 0644, "file");
+	dir(&t, "x/", 0755);
+	dir(&t, "m/", 0700);
+	file(&t, "m/keep", 0644, "keep");
+	dir(&t, "m/", 0750);
+	int d = mkdest("replace");
+	int r = unpack(tw_close(&t), d, NULL, &e);
+	struct stat st, st2;
+	char *c = slurp_at(d, "s");
+	ok(r == 0 && c && strcmp(c, "over") == 0 &&
+	       fstatat(d, "s", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       canaries_intact(),
+	   "a file over a symlink to outside replaces the symlink (%s)", e.msg);
+	free(c);
+	ok(fstatat(d, "d", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	       faccessat(d, "d/in", F_OK, 0) == 0,
+	   "a directory over a symlink to outside replaces the symlink");
+	ok(fstatat(d, "h", &st, AT_SYMLINK_NOFOLLOW) == 0 && fstatat(d, "f", &st2, 0) == 0 &&
+	       st.st_ino == st2.st_ino,
+	   "a hard link over a symlink replaces the symlink");
+	ok(fstatat(d, "x", &st, 0) == 0 && S_ISDIR(st.st_mode), "a directory over a file");
+	ok(fstatat(d, "m", &st, 0) == 0 && (st.st_mode & 0777) == 0750 &&
+	       faccessat(d, "m/keep", F_OK, 0) == 0,
+	   "a directory listed twice is merged, the later mode wins");
+	close(d);
+}
+
+/* A device node where the caller lacks CAP_MKNOD (a child that dropped it) is refused. */
+static void test_no_mknod(void)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct c[2];
+		if (syscall(SYS_capget, &h, c) < 0)
+			_exit(3);
+		c[0].effective &= ~(1u << CAP_MKNOD);
+		c[0].permitted &= ~(1u << CAP_MKNOD);
+		if (syscall(SYS_capset, &h, c) < 0)
+			_exit(3);
+		struct tw t;
+		struct error e;
+		tw_open(&t, GZIP);
+		file(&t, "dev/ok", 0644, "fine");
+		struct archive_entry *x = ent("dev/sda", AE_IFBLK, 0660);
+		archive_entry_set_rdevmajor(x, 8);
+		put(&t, x, NULL, 0);
+		int d = mkdest("nomknod");
+		int r = unpack(tw_close(&t), d, NULL, &e);
+		if (write_all(p[1], e.msg, strlen(e.msg) + 1) < 0)
+			_exit(3);
+		_exit(r < 0 ? 0 : 1);
+	}
+	close(p[1]);
+	struct error e = {0};
+	ssize_t n = read(p[0], e.msg, sizeof e.msg - 1);
+	close(p[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	int r = WIFEXITED(status) && WEXITSTATUS(status) == 0 && n > 0 ? -1 : 0;
+	refused(r, e, "dev/sda", "device node not permitted",
+		"without CAP_MKNOD a device node is refused: %s", e.msg);
+	char p2[256];
+	snprintf(p2, sizeof p2, "%s/nomknod/dev/sda", base);
+	ok(access(p2, F_OK) < 0, "and not made");
+}
+
+static void bomb(struct tw *t)
+{
+	static char big[5000];
+	memset(big, 'b', sizeof big);
+	big[sizeof big - 1] = '\0';
+	file(t, "small", 0644, "s");
+	file(t, "big", 0644, big);
+}
+static void many(struct tw *t)
+{
+	for (int i = 0; i < 5; i++) {
+		char n[8];
+		snprintf(n, sizeof n, "e%d", i);
+		file(t, n, 0644, "");
+	}
+}
+/* A sparse file whose header claims 1 TiB: the holes count against the limit too. */
+static void sparse_bomb(struct tw *t)
+{
+	struct archive_entry *x = ent("hole", AE_IFREG, 0644);
+	archive_entry_set_size(x, 1LL << 40);
+	archive_entry_sparse_add_entry(x, 0, 512);
+	archive_write_header(t->w, x);
+	char b[512] = {'x'};
+	archive_write_data(t->w, b, sizeof b);
+	archive_entry_free(x);
+}
+
+static void limited(const char *label, void (*build)(struct tw *), struct unpack_limits lim,
+		    const char *entry, const char *why)
+{
+	struct tw t;
+	struct error e;
+	tw_open(&t, GZIP);
+	build(&t);
+	int d = mkdest(label);
+	int r = unpack(tw_close(&t), d, &lim, &e);
+	refused(r, e, entry, why, "%s refused: %s", label, e.msg);
+	close(d);
+}
+
+/* Bytes of a plain tar of one 1000-byte file "f" whose header now says size bytes: a header
+ * that lies. */
+static size_t lying(char *buf, size_t cap, long long size, size_t keep)
+{
+	struct tw t;
+	tw_ustar = 1;
+	tw_open(&t, PLAIN);
+	tw_ustar = 0;
+	char data[1000];
+	memset(data, 'd', sizeof data);
+	data[999] = 0;
+	file(&t, "f", 0644, data);
+	file(&t, "g", 0644, data);
+	int fd = tw_close(&t);
+	ssize_t n = read(fd, buf, cap);
+	close(fd);
+	if (n < 1024)
+		return 0;
+	snprintf(buf + 124, 12, "%011llo", size);
+	memset(buf + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += (unsigned char)buf[i];
+	snprintf(buf + 148, 8, "%06o", sum);
+	return keep && keep < (size_t)n ? keep : (size_t)n;
+}
+
+static int memfd_of(const void *buf, size_t len)
+{
+	int fd = memfd_create("raw", MFD_CLOEXEC);
+	if (write_all(fd, buf, len) < 0)
+		return -1;
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static void test_broken(void)
+{
+	static char buf[1 << 16];
+	struct error e;
+	/* 1 MiB promised, 2 KiB there. */
+	size_t n = lying(buf, sizeof buf, 1 << 20, 0);
+	int d = mkdest("lie-big");
+	int r = unpack(memfd_of(buf, n), d, NULL, &e);
+	refused(r, e, "f", "truncated or corrupt", "a header that claims more data: %s", e.msg);
+	close(d);
+	/* 10 bytes promised: the rest of the data is read as the next header. */
+	n = lying(buf, sizeof buf, 10, 0);
+	d = mkdest("lie-small");
+	r = unpack(memfd_of(buf, n), d, NULL, &e);
+	ok(r < 0 && strstr(e.msg, "layer " LAYER ": after entry \"f\": ") && canaries_intact(),
+	   "a header that claims less data: %s", e.msg);
+	close(d);
+	/* Cut in the middle of the first file's data. */
+	n = lying(buf, sizeof buf, 999, 700);
+	d = mkdest("truncated");
+	r = unpack(memfd_of(buf, n), d, NULL, &e);
+	refused(r, e, "f", "truncated or corrupt", "a truncated layer: %s", e.msg);
+	close(d);
+	for (size_t i = 0; i < 4096; i++)
+		buf[i] = (char)(i * 7919 % 251);
+	d = mkdest("garbage");
+	r = unpack(memfd_of(buf, 4096), d, NULL, &e);
+	ok(r < 0 && strstr(e.msg, "layer " LAYER ": not a readable layer") && canaries_intact(),
+	   "garbage bytes: %s", e.msg);
+	close(d);
+	/* A gzip stream cut short. */
+	struct tw t;
+	tw_open(&t, GZIP);
+	bomb(&t);
+	int fd = tw_close(&t);
+	n = (size_t)read(fd, buf, sizeof buf);
+	close(fd);
+	d = mkdest("gzip-cut");
+	r = unpack(memfd_of(buf, n / 2), d, NULL, &e);
+	ok(r < 0 && strstr(e.msg, "layer " LAYER ": ") && strstr(e.msg, "truncated gzip input") &&
+	       canaries_intact(),
+	   "a gzip layer cut in half: %s", e.msg);
+	close(d);
+}
+
+static void h_abs_dotdot(struct tw *t)
+{
+	file(t, "/../x", 0644, "escaped");
+}
+static void h_newline(struct tw *t)
+{
+	file(t, "a\n/../../x", 0644, "escaped");
+}
+static void h_wh_dotdot(struct tw *t)
+{
+	file(t, "sub/.wh...", 0644, "");
+}
+static void h_wh_through(struct tw *t)
+{
+	symlink_(t, "s", canary_dir);
+	file(t, "s/.wh.passwd", 0644, "");
+}
+static void h_opaque_through(struct tw *t)
+{
+	symlink_(t, "s", canary_dir);
+	file(t, "s/.wh..wh..opq", 0644, "");
+}
+static void h_dev_through(struct tw *t)
+{
+	symlink_(t, "s", canary_dir);
+	put(t, ent("s/fifo", AE_IFIFO, 0644), NULL, 0);
+}
+
+static void test_hostile_more(void)
+{
+	hostile_one("abs-dotdot", h_abs_dotdot, "/../x", "escapes the layer");
+	hostile_one("newline", h_newline, "a?/../../x", "escapes the layer");
+	hostile_one("wh-dotdot", h_wh_dotdot, "sub/.wh...", "whiteout for no name");
+	hostile_one("wh-through", h_wh_through, "s/.wh.passwd", "goes through a symlink");
+	hostile_one("opaque-through", h_opaque_through, "s/.wh..wh..opq", "goes through a symlink");
+	hostile_one("fifo-through", h_dev_through, "s/fifo", "goes through a symlink");
+	limited("bomb", bomb, (struct unpack_limits){.max_bytes = 4000}, "big",
+		"over the size limit of 4000 bytes");
+	limited("sparse-bomb", sparse_bomb, (struct unpack_limits){.max_bytes = 1 << 30}, "hole",
+		"over the size limit of 1073741824 bytes");
+	limited("many", many, (struct unpack_limits){.max_entries = 3}, "e3",
+		"over the limit of 3 entries");
+}
+
 /* A symlink an earlier layer left in the same directory is not followed either. */
 static void test_earlier_layer(void)
 {
@@ -513,6 +862,12 @@ int main(void)
 	test_same_tree();
 	test_hostile();
 	test_earlier_layer();
+	test_sparse();
+	test_pipe();
+	test_replace();
+	test_no_mknod();
+	test_hostile_more();
+	test_broken();
 	struct error e;
 	if (!getenv("KEEP"))
 		remove_tree_at(AT_FDCWD, base, &e);
