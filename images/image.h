@@ -52,7 +52,7 @@ void image_free(struct image *img);
 int image_is_index(const char *media_type);
 /* From an index or list: the manifest for platform ("os/arch[/variant]"; NULL: this host's, e.g.
  * "linux/amd64"). Error "no manifest for linux/arm64 in ..." lists what there is. */
-int image_index_pick(const char *buf, size_t len, const char *platform,
-		     char digest[DIGEST_SIZE], char **media_type, struct error *err);
+int image_index_pick(const char *buf, size_t len, const char *platform, char digest[DIGEST_SIZE],
+		     char **media_type, struct error *err);
 /* This host's platform, "linux/amd64" style (Go's GOARCH names). */
 const char *image_host_platform(void);

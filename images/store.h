@@ -37,11 +37,12 @@ enum store_lock_mode { STORE_SHARED, STORE_EXCLUSIVE };
 int store_lock(struct store *s, enum store_lock_mode mode, struct error *err);
 void store_unlock(struct store *s);
 
-/* Blobs. */
+/* Blobs. A digest is checked by digest_valid before it names a file. */
 bool store_blob_exists(struct store *s, const char *digest);
 /* O_RDONLY|O_CLOEXEC; ENOENT "blob sha256:... is not in the store". */
 int store_blob_open(struct store *s, const char *digest, struct error *err);
-/* A small blob (manifest, config, index) read whole, its digest checked; at most max bytes. */
+/* A small blob (manifest, config, index) read whole, its digest checked; at most max bytes.
+ * A blob whose bytes do not match its digest is refused (EIO) and removed from the store. */
 int store_blob_read(struct store *s, const char *digest, size_t max, char **buf, size_t *len,
 		    struct error *err);
 /* A small blob from memory; its digest returned. */
@@ -58,6 +59,10 @@ int blob_writer_open(struct store *s, const char *expect_digest, int64_t expect_
 		     struct blob_writer **w, struct error *err);
 /* Bytes already in the partial file: the caller resumes the download from here. */
 int64_t blob_writer_offset(const struct blob_writer *w);
+/* True when the blob was already in the store, or another writer finished it while this one
+ * waited: nothing needs to be written (writes are ignored, offset is expect_size) and commit
+ * only returns the digest. */
+bool blob_writer_present(const struct blob_writer *w);
 int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, struct error *err);
 /* Verifies and renames into place, then frees w. A mismatch removes the bytes and says
  * "digest mismatch: expected sha256:A, got sha256:B". */
@@ -79,11 +84,14 @@ int store_layer_unpack(struct store *s, const char *blob_digest, int src_fd,
 int store_tag(struct store *s, const char *name, const char *manifest_digest, struct error *err);
 int store_untag(struct store *s, const char *name, struct error *err);
 /* name, "sha256:HEX", or a unique prefix of at least 12 hex digits of a manifest digest ->
- * manifest digest. ENOENT "image NAME is not in the store". */
+ * manifest digest; a name with no tag or digest also tries NAME:latest. ENOENT "image NAME is
+ * not in the store"; EINVAL when a prefix matches two digests. No normalisation of registry
+ * short names here: the caller passes the full reference it tagged with. */
 int store_resolve(struct store *s, const char *name, char digest[DIGEST_SIZE], struct error *err);
 struct store_tag {
 	char *name;
 	char digest[DIGEST_SIZE];
 };
+/* Every name in the index, sorted by name. */
 int store_tags(struct store *s, struct store_tag **tags, size_t *n, struct error *err);
 void store_tags_free(struct store_tag *tags, size_t n);
