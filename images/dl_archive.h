@@ -9,6 +9,7 @@
 #define ARCHIVE_SYMS(X)                                                                            \
 	X(archive_read_new)                                                                        \
 	X(archive_read_free)                                                                       \
+	X(archive_read_support_format_raw)                                                         \
 	X(archive_read_support_format_tar)                                                         \
 	X(archive_read_support_filter_gzip)                                                        \
 	X(archive_read_support_filter_zstd)                                                        \

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "images/dl_archive.h"
+#include "images/inflate.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
@@ -40,7 +41,9 @@ struct dir_fixup {
 };
 
 struct unpacker {
-	struct archive *a;
+	struct archive *a;    /* the tar reader, on tar_fd */
+	struct inflater *inf; /* the decompressor feeding tar_fd */
+	int tar_fd;
 	int destfd;
 	const char *layer;
 	int64_t max_bytes, max_entries;
@@ -295,12 +298,26 @@ static int set_attrs_fd(struct unpacker *u, struct archive_entry *e, int fd)
 	return 0;
 }
 
+/* Why the stream broke: the decompressor's reason when it failed (the tar reader then saw only an
+ * early end), else the tar reader's. Stops the decompressor. */
+static const char *stream_cause(struct unpacker *u, int *errnum)
+{
+	const char *c = inflater_stop(u->inf, u->tar_fd, false);
+	u->tar_fd = -1;
+	*errnum = EINVAL;
+	if (c)
+		return c;
+	const char *s = sym_archive_error_string(u->a);
+	if (sym_archive_errno(u->a) > 0)
+		*errnum = sym_archive_errno(u->a);
+	return s ? s : "unreadable";
+}
+
 static int archive_failed(struct unpacker *u)
 {
-	const char *s = sym_archive_error_string(u->a);
-	int e = sym_archive_errno(u->a);
-	return refuse(u, e > 0 ? e : EINVAL, "truncated or corrupt layer: %s",
-		      s ? s : "unknown libarchive error");
+	int e;
+	const char *s = stream_cause(u, &e);
+	return refuse(u, e, "truncated or corrupt layer: %s", s);
 }
 
 /* The entry's data at the offsets libarchive gives, so a sparse file's holes stay holes; the
@@ -664,23 +681,39 @@ static void unpacker_free(struct unpacker *u)
 	for (size_t i = 0; i < u->ndirs; i++)
 		free(u->dirs[i].path);
 	free(u->dirs);
+	if (u->tar_fd >= 0)
+		inflater_stop(u->inf, u->tar_fd, false);
+	inflater_free(u->inf);
 	if (u->a)
 		sym_archive_read_free(u->a);
 }
 
+/* A tar stream's decompressed size that no honest layer within the limits reaches: the data, plus
+ * headers, long names and xattrs for every entry. */
+static int64_t stream_limit(const struct unpacker *u)
+{
+	int64_t per = 64 << 10;
+	if (u->max_entries > (INT64_MAX - u->max_bytes) / per)
+		return INT64_MAX;
+	return u->max_bytes + u->max_entries * per;
+}
+
 static int unpack_all(struct unpacker *u, int src_fd)
 {
+	if (inflater_start(src_fd, stream_limit(u), &u->inf, &u->tar_fd, u->err) < 0)
+		return error_prefix(u->err, "layer %s", u->layer);
 	struct archive *a = u->a;
 	if (sym_archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    sym_archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    sym_archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    sym_archive_read_support_filter_none(a) != ARCHIVE_OK)
 		return error_set(u->err, EINVAL, "layer %s: libarchive: %s", u->layer,
 				 sym_archive_error_string(a));
-	if (sym_archive_read_open_fd(a, src_fd, READ_BLOCK) != ARCHIVE_OK)
-		return error_set(u->err, EINVAL,
+	int en;
+	if (sym_archive_read_open_fd(a, u->tar_fd, READ_BLOCK) != ARCHIVE_OK) {
+		const char *s = stream_cause(u, &en);
+		return error_set(u->err, en,
 				 "layer %s: not a readable layer (tar; plain, gzip or zstd): %s",
-				 u->layer, sym_archive_error_string(a));
+				 u->layer, s);
+	}
 	char last[PATH_MAX] = "";
 	for (;;) {
 		struct archive_entry *e;
@@ -688,19 +721,18 @@ static int unpack_all(struct unpacker *u, int src_fd)
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			const char *s = sym_archive_error_string(a);
-			int en = sym_archive_errno(a);
+			const char *s = stream_cause(u, &en);
 			if (u->entries == 0)
 				return error_set(
-				    u->err, en > 0 ? en : EINVAL,
+				    u->err, en,
 				    "layer %s: not a readable layer (tar; plain, gzip or zstd): %s",
-				    u->layer, s ? s : "unreadable");
+				    u->layer, s);
 			char shown[512];
 			printable(last, shown, sizeof shown);
 			return error_set(
-			    u->err, en > 0 ? en : EINVAL,
+			    u->err, en,
 			    "layer %s: after entry \"%s\": truncated or corrupt layer: %s",
-			    u->layer, shown, s ? s : "unreadable");
+			    u->layer, shown, s);
 		}
 		u->entry = sym_archive_entry_pathname(e);
 		if (u->entry == NULL)
@@ -715,6 +747,13 @@ static int unpack_all(struct unpacker *u, int src_fd)
 			return -1;
 		snprintf(last, sizeof last, "%s", u->entry);
 	}
+	/* The rest of the stream (padding after the tar's end) is read too: src_fd to its end,
+	 * as its writer (a download being hashed) expects. */
+	const char *c = inflater_stop(u->inf, u->tar_fd, true);
+	u->tar_fd = -1;
+	if (c)
+		return error_set(u->err, EINVAL, "layer %s: truncated or corrupt layer: %s",
+				 u->layer, c);
 	return apply_dir_fixups(u);
 }
 
@@ -730,6 +769,7 @@ int unpack_layer(int src_fd, int destfd, const char *name, const struct unpack_l
 	    .max_entries =
 		lim && lim->max_entries > 0 ? lim->max_entries : UNPACK_MAX_ENTRIES_DEFAULT,
 	    .cachedfd = -1,
+	    .tar_fd = -1,
 	    .err = err,
 	};
 	u.a = sym_archive_read_new();

@@ -779,6 +779,34 @@ static void test_broken(void)
 	close(d);
 }
 
+/* The whole stream is read: zeros past the tar's end beyond any honest size (a gzip bomb the tar
+ * reader would only skip) fail the layer. */
+static void test_stream_end(void)
+{
+	static char buf[1 << 16];
+	struct error e;
+	struct tw t;
+	t.fd = memfd_create("layer", MFD_CLOEXEC);
+	t.w = archive_write_new();
+	archive_write_set_format_raw(t.w);
+	archive_write_add_filter_gzip(t.w);
+	archive_write_open_fd(t.w, t.fd);
+	struct archive_entry *x = ent("raw", AE_IFREG, 0644);
+	archive_write_header(t.w, x);
+	archive_entry_free(x);
+	/* An empty tar (its two zero blocks) and 64 MiB more zeros, one stream. */
+	memset(buf, 0, sizeof buf);
+	for (int i = 0; i < 1024; i++)
+		archive_write_data(t.w, buf, sizeof buf);
+	int d = mkdest("gzip-bomb");
+	struct unpack_limits lim = {.max_bytes = 1 << 20, .max_entries = 16};
+	int r = unpack(tw_close(&t), d, &lim, &e);
+	ok(r < 0 && strstr(e.msg, "layer " LAYER ": ") && strstr(e.msg, "over the limit of") &&
+	       canaries_intact(),
+	   "64 MiB of zeros after the tar's end, over the limit: %s", e.msg);
+	close(d);
+}
+
 static void h_abs_dotdot(struct tw *t)
 {
 	file(t, "/../x", 0644, "escaped");
@@ -868,6 +896,7 @@ int main(void)
 	test_no_mknod();
 	test_hostile_more();
 	test_broken();
+	test_stream_end();
 	struct error e;
 	if (!getenv("KEEP"))
 		remove_tree_at(AT_FDCWD, base, &e);
