@@ -36,6 +36,9 @@ int cmd_resume(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_exec(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_update(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_image(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_images(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_rmi(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_checkpoint(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_restore(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);

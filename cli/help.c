@@ -148,6 +148,63 @@ static const struct cmd_help helps[] = {
 	 {"    --report FILE", "write the report as JSON to FILE instead of stderr"},
 	 {"-q, --quiet", "no report on stderr"},
 	 {0}}},
+    {"image", "image SUBCOMMAND [options] [ARG...]",
+     "Manage the image store (--store DIR, $BERTH_STORE, else " RUNTIME_STORE_DEFAULT
+     "). Subcommands:\n"
+     "  import PATH [NAME]   import an OCI layout (directory or tar) or a docker/podman save "
+     "archive\n"
+     "  export NAME FILE     write an image as an OCI layout tar (podman load, skopeo "
+     "oci-archive:)\n"
+     "  ls                   list images (also: berth images)\n"
+     "  inspect NAME...      print images' manifest digest, config and layers as JSON\n"
+     "  rm NAME...           remove images (also: berth rmi)\n"
+     "  prune                remove blobs and layers no image or container uses\n"
+     "  fsck                 verify every blob and image of the store",
+     (const struct opt_help[]){{0}}},
+    {"image import", "image import [options] PATH [NAME]",
+     "Import an OCI image layout (a directory or a tar, plain or compressed) or a docker save / "
+     "podman save archive, tagged with NAME or the names it carries.",
+     (const struct opt_help[]){
+	 {"    --platform OS/ARCH[/VARIANT]",
+	  "the platform to pick from an index (default: this host's)"},
+	 {"    --max-layer-size SIZE", "refuse a layer whose files add up to more (512M, 2G)"},
+	 {"-q, --quiet", "print only the manifest digests"},
+	 {0}}},
+    {"image export", "image export NAME FILE",
+     "Write an image as an OCI layout tar, which podman load and skopeo (oci-archive:FILE) read.",
+     (const struct opt_help[]){{0}}},
+    {"image ls", "image ls [options]",
+     "List the images of the store: name, tag, digest, size, created.",
+     (const struct opt_help[]){
+	 {"    --format table|json", "the output format"},
+	 {"-q, --quiet", "print only the digests (12 hex digits), one per image"},
+	 {0}}},
+    {"images", "images [options]",
+     "List the images of the store: name, tag, digest, size, created.",
+     (const struct opt_help[]){
+	 {"    --format table|json", "the output format"},
+	 {"-q, --quiet", "print only the digests (12 hex digits), one per image"},
+	 {0}}},
+    {"image inspect", "image inspect NAME...",
+     "Print the images as JSON: manifest digest, media type, config, layers, size.",
+     (const struct opt_help[]){{0}}},
+    {"image rm", "image rm [options] NAME...",
+     "Remove images: untag NAME, then remove the blobs and layers nothing else uses. An image a "
+     "container uses is refused.",
+     (const struct opt_help[]){{"-f, --force", "remove every name of an image given by digest"},
+			       {0}}},
+    {"rmi", "rmi [options] NAME...",
+     "Remove images: untag NAME, then remove the blobs and layers nothing else uses. An image a "
+     "container uses is refused.",
+     (const struct opt_help[]){{"-f, --force", "remove every name of an image given by digest"},
+			       {0}}},
+    {"image prune", "image prune [options]",
+     "Remove the blobs and layers that no image name and no container uses, and a crash's debris.",
+     (const struct opt_help[]){{"-f, --force", "accepted as podman's (berth never asks)"}, {0}}},
+    {"image fsck", "image fsck [options]",
+     "Verify the store: every blob's digest, every image's manifest, config and unpacked layers. "
+     "Exits 1 when a problem is found.",
+     (const struct opt_help[]){{"    --repair", "remove corrupt blobs"}, {0}}},
     {"checkpoint", "checkpoint [options] ID",
      "Not supported: berth has no checkpoint/restore (it needs CRIU, which cannot checkpoint "
      "containers on this host). runc's options are accepted, then the command fails.",

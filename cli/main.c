@@ -37,6 +37,9 @@ static const struct {
     {"checkpoint", cmd_checkpoint, "not supported: berth has no checkpoint/restore (CRIU)"},
     {"restore", cmd_restore, "not supported: berth has no checkpoint/restore (CRIU)"},
     {"box", cmd_box, "run a job on the host in a cgroup with limits, report its usage"},
+    {"image", cmd_image, "manage images: import, export, ls, inspect, rm, prune, fsck"},
+    {"images", cmd_images, "list images (berth image ls)"},
+    {"rmi", cmd_rmi, "remove images (berth image rm)"},
     {"help", cmd_help, "print the usage and options of a command"},
 };
 
