@@ -109,10 +109,9 @@ json_t *box_image_list(const struct runtime_ctx *ctx, struct error *err)
 							     "size", "created"));
 			continue;
 		}
-		json_array_append_new(
-		    out, json_pack("{s:s,s:s,s:s,s:I,s:s?}", "name", name, "tag", tag, "digest",
-				   tags[i].digest, "size", (json_int_t)img.size, "created",
-				   img.created));
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:I,s:s?}", "name", name, "tag",
+						     tag, "digest", tags[i].digest, "size",
+						     (json_int_t)img.size, "created", img.created));
 		image_free(&img);
 	}
 	store_tags_free(tags, n);
@@ -148,10 +147,10 @@ json_t *box_image_inspect(const struct runtime_ctx *ctx, const char *name, struc
 		goto done;
 	json_t *layers = json_array();
 	for (size_t i = 0; i < img.n_layers; i++)
-		json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "digest",
-							img.layers[i].digest, "mediaType",
-							img.layers[i].media_type, "size",
-							(json_int_t)img.layers[i].size));
+		json_array_append_new(layers,
+				      json_pack("{s:s,s:s,s:I}", "digest", img.layers[i].digest,
+						"mediaType", img.layers[i].media_type, "size",
+						(json_int_t)img.layers[i].size));
 	json_t *config = json_deep_copy(img.config);
 	if (json_is_object(config))
 		json_object_set_new(config, "digest", json_string(img.config_digest));

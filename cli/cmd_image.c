@@ -18,7 +18,7 @@ static int unknown_opt(const char *cmd, char **argv, struct error *err)
 			 argv[optind - 1], cmd);
 }
 
-static int cmd_image_import(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_import_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	enum { OPT_PLATFORM = 256, OPT_MAX };
 	static const struct option opts[] = {
@@ -76,7 +76,7 @@ static int cmd_image_import(const struct globals *g, int argc, char **argv, stru
 	return 0;
 }
 
-static int cmd_image_export(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_export_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	int c;
@@ -122,8 +122,7 @@ static int print_table(json_t *rows)
 		wn = n > wn ? n : wn;
 		wt = t > wt ? t : wt;
 	}
-	printf("%-*s  %-*s  %-12s  %-9s  %s\n", wn, "NAME", wt, "TAG", "DIGEST", "SIZE",
-	       "CREATED");
+	printf("%-*s  %-*s  %-12s  %-9s  %s\n", wn, "NAME", wt, "TAG", "DIGEST", "SIZE", "CREATED");
 	json_array_foreach(rows, i, r)
 	{
 		char size[32] = "-";
@@ -140,7 +139,7 @@ static int print_table(json_t *rows)
 	return 0;
 }
 
-static int cmd_image_ls(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_ls_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, 'f'},
@@ -187,15 +186,15 @@ static int cmd_image_ls(const struct globals *g, int argc, char **argv, struct e
 		const char *d = json_string_value(json_object_get(r, "digest"));
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcmp(d, json_string_value(json_object_get(
-					     json_array_get(rows, k), "digest"))) == 0;
+			seen = strcmp(d, json_string_value(json_object_get(json_array_get(rows, k),
+									   "digest"))) == 0;
 		if (!seen)
 			printf("%s\n", short_digest(d));
 	}
 	return 0;
 }
 
-static int cmd_image_inspect(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_inspect_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	int c;
@@ -217,7 +216,7 @@ static int cmd_image_inspect(const struct globals *g, int argc, char **argv, str
 	return 0;
 }
 
-static int cmd_image_rm(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_rm_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
 	    {"force", no_argument, NULL, 'f'},
@@ -243,7 +242,8 @@ static int cmd_image_rm(const struct globals *g, int argc, char **argv, struct e
 	for (int i = optind; i < argc; i++) {
 		_cleanup_json_ json_t *res = box_image_remove(&g->ctx, argv[i], force, err);
 		if (res == NULL) {
-			/* The others are still removed, as podman does; the exit says one failed. */
+			/* The others are still removed, as podman does; the exit says one failed.
+			 */
 			fprintf(stderr, "berth: %s: %s\n", argv[0], err->msg);
 			rc = 1;
 			continue;
@@ -258,7 +258,7 @@ static int cmd_image_rm(const struct globals *g, int argc, char **argv, struct e
 	return rc;
 }
 
-static int cmd_image_prune(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_prune_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
 	    {"force", no_argument, NULL, 'f'},
@@ -287,7 +287,7 @@ static int cmd_image_prune(const struct globals *g, int argc, char **argv, struc
 	return 0;
 }
 
-static int cmd_image_fsck(const struct globals *g, int argc, char **argv, struct error *err)
+static int image_fsck_main(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
 	    {"repair", no_argument, NULL, 'r'},
@@ -324,9 +324,9 @@ static const struct {
 	const char *name;
 	command_fn fn;
 } subcommands[] = {
-    {"import", cmd_image_import},   {"export", cmd_image_export}, {"ls", cmd_image_ls},
-    {"list", cmd_image_ls},	    {"inspect", cmd_image_inspect}, {"rm", cmd_image_rm},
-    {"prune", cmd_image_prune},	    {"fsck", cmd_image_fsck},
+    {"import", image_import_main}, {"export", image_export_main},   {"ls", image_ls_main},
+    {"list", image_ls_main},	   {"inspect", image_inspect_main}, {"rm", image_rm_main},
+    {"prune", image_prune_main},   {"fsck", image_fsck_main},
 };
 
 int cmd_image(const struct globals *g, int argc, char **argv, struct error *err)
@@ -346,10 +346,10 @@ int cmd_image(const struct globals *g, int argc, char **argv, struct error *err)
 
 int cmd_images(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	return cmd_image_ls(g, argc, argv, err);
+	return image_ls_main(g, argc, argv, err);
 }
 
 int cmd_rmi(const struct globals *g, int argc, char **argv, struct error *err)
 {
-	return cmd_image_rm(g, argc, argv, err);
+	return image_rm_main(g, argc, argv, err);
 }

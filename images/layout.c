@@ -393,8 +393,8 @@ static int resolve_manifest(struct src *src, struct store *s, const char *platfo
 			return 0;
 		}
 		if (depth == INDEX_DEPTH)
-			return error_set(err, ELOOP, "%s: indexes nested deeper than %d",
-					 src->path, INDEX_DEPTH);
+			return error_set(err, ELOOP, "%s: indexes nested deeper than %d", src->path,
+					 INDEX_DEPTH);
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
 		if (store_blob_read(s, cur, DOC_MAX, &buf, &len, err) < 0)
@@ -446,9 +446,9 @@ static int oci_images(struct src *src, struct store *s, const char *index, size_
 			json_t *dk = json_array_get(mans, k);
 			const char *rk =
 			    jstr(json_object_get(dk, "annotations"), REF_NAME_ANNOTATION);
-			if (k == i || (ref && rk && strcmp(ref, rk) == 0 &&
-				       json_object_get(d, "platform") &&
-				       json_object_get(dk, "platform"))) {
+			if (k == i ||
+			    (ref && rk && strcmp(ref, rk) == 0 && json_object_get(d, "platform") &&
+			     json_object_get(dk, "platform"))) {
 				used[k] = true;
 				json_array_append(group, dk);
 			}
@@ -600,10 +600,10 @@ static int docker_images(struct src *src, struct store *s, const char *doc, size
 							    j->media_type, "digest", j->digest,
 							    "size", (json_int_t)st.st_size));
 		}
-		_cleanup_json_ json_t *man = json_pack(
-		    "{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
-		    MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest", cdigest,
-		    "size", (json_int_t)cw[i].len, "layers", ls);
+		_cleanup_json_ json_t *man =
+		    json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
+			      MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest",
+			      cdigest, "size", (json_int_t)cw[i].len, "layers", ls);
 		_cleanup_free_ char *text = man ? json_dumps(man, JSON_COMPACT) : NULL;
 		if (r == 0 && text == NULL)
 			r = error_set(err, ENOMEM, "%s", src->path);

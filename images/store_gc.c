@@ -138,7 +138,8 @@ static int sweep_tmp(struct store *s, json_t *removed, struct error *err)
 	while ((e = readdir(d)) != NULL) {
 		const char *n = e->d_name;
 		size_t len = strlen(n);
-		if (n[0] == '.' || (len > strlen(PARTIAL) && strcmp(n + len - strlen(PARTIAL), PARTIAL) == 0))
+		if (n[0] == '.' ||
+		    (len > strlen(PARTIAL) && strcmp(n + len - strlen(PARTIAL), PARTIAL) == 0))
 			continue;
 		_cleanup_close_ int fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
@@ -160,8 +161,7 @@ static int sweep_tmp(struct store *s, json_t *removed, struct error *err)
 	return 0;
 }
 
-int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes,
-	     struct error *err)
+int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes, struct error *err)
 {
 	_cleanup_json_ json_t *keep = referenced(s, err);
 	if (keep == NULL)

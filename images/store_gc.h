@@ -20,8 +20,7 @@ json_t *store_containers_using(struct store *s, const char *manifest_digest, str
  * manifest only names (its own blob, config and layers). Appends each removed digest to deleted
  * ("blob sha256:..." / "layer sha256:...") and adds the bytes freed to *bytes. Unlocked debris
  * in STORE/tmp (a killed unpack or export) goes too; resumable partial blobs stay. */
-int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes,
-	     struct error *err);
+int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes, struct error *err);
 
 /* Verifies every blob's digest, every name's manifest, config and unpacked layers, and reports
  * debris in tmp/. Appends one line per problem to problems; with repair, removes corrupt blobs
