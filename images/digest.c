@@ -46,7 +46,8 @@ int digest_check(const char *s, const char *what, struct error *err)
 		return 0;
 	const char *colon = s ? strchr(s, ':') : NULL;
 	if (colon && strncmp(s, DIGEST_PREFIX, sizeof DIGEST_PREFIX - 1) != 0)
-		return error_set(err, ENOTSUP, "%s: digest algorithm \"%.*s\" is not supported (only sha256)",
+		return error_set(err, ENOTSUP,
+				 "%s: digest algorithm \"%.*s\" is not supported (only sha256)",
 				 what, (int)(colon - s) > 32 ? 32 : (int)(colon - s), s);
 	return error_set(err, EINVAL, "%s: \"%.80s\" is not a sha256 digest", what, s ? s : "");
 }
