@@ -662,6 +662,9 @@ static int apply_dir_fixups(struct unpacker *u)
 			/* A later entry may have replaced it with a non-directory: then the
 			 * attributes are that entry's, already set. */
 			fd = open_beneath(u->destfd, d->path);
+			if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+				fd = walk(u, d->path, false,
+					  ""); /* no openat2 (old kernel, seccomp) */
 			if (fd < 0)
 				continue;
 			dfd = fd;
