@@ -267,6 +267,7 @@ static void test_basic(int filter, const char *label)
 	tw_open(&t, filter);
 	dir(&t, "etc/", 0755);
 	file(&t, "etc/hostname", 0644, "box\n");
+	file(&t, "etc/shared", 0664, "group-writable\n"); /* wider than the umask */
 	dir(&t, "usr/", 0755);
 	dir(&t, "usr/bin/", 0755);
 	struct archive_entry *x = ent("usr/bin/sudo", AE_IFREG, 04755);
@@ -320,6 +321,11 @@ static void test_basic(int filter, const char *label)
 	is_str(s, "box\n", "%s: a file's content", label);
 	free(s);
 	struct stat st, st2;
+	ok(fstatat(d, "etc/shared", &st, 0) == 0 && (st.st_mode & 07777) == 0664 &&
+	       fstatat(d, "etc/hostname", &st2, 0) == 0 && (st2.st_mode & 07777) == 0644 &&
+	       st.st_uid == 0 && st.st_gid == 0,
+	   "%s: modes wider and narrower than the umask (%o, %o)", label, st.st_mode & 07777,
+	   st2.st_mode & 07777);
 	ok(fstatat(d, "usr/bin/sudo", &st, 0) == 0 && (st.st_mode & 07777) == 04755,
 	   "%s: setuid kept (mode %o)", label, st.st_mode & 07777);
 	unsigned char got[64];
@@ -866,6 +872,19 @@ static void test_earlier_layer(void)
 	r = unpack(tw_close(&t), d, NULL, &e);
 	refused(r, e, "etc/x", "goes through a symlink",
 		"layer 2's etc/x through layer 1's symlink refused: %s", e.msg);
+	/* A setgid directory (from layer 1) would give a new file its group: root's file keeps 0.
+	 */
+	tw_open(&t, PLAIN);
+	struct archive_entry *x = ent("sg/", AE_IFDIR, 02775);
+	archive_entry_set_gid(x, 50);
+	put(&t, x, NULL, 0);
+	r = unpack(tw_close(&t), d, NULL, &e);
+	tw_open(&t, PLAIN);
+	file(&t, "sg/f", 0644, "f");
+	r = r || unpack(tw_close(&t), d, NULL, &e);
+	struct stat st;
+	ok(r == 0 && fstatat(d, "sg/f", &st, 0) == 0 && st.st_gid == 0,
+	   "a file in a setgid directory gets the group its entry says (%u) %s", st.st_gid, e.msg);
 	tw_open(&t, PLAIN);
 	hardlink(&t, "h", "etc/x");
 	r = unpack(tw_close(&t), d, NULL, &e);
@@ -883,6 +902,7 @@ int main(void)
 	snprintf(base, sizeof base, "/tmp/test-unpack-XXXXXX");
 	if (mkdtemp(base) == NULL)
 		return 1;
+	umask(022);
 	canaries_make();
 	test_basic(PLAIN, "plain");
 	test_basic(GZIP, "gzip");
