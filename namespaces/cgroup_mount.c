@@ -26,25 +26,34 @@ struct hierarchy {
 	bool v2;
 };
 
-static bool is_controller(const char *name)
+/* The text of a /proc file, or NULL (then no line matches, as when it could not be read). */
+static char *read_proc_text(const char *path)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/cgroups", "re");
-	char line[256];
-	while (f && fgets(line, sizeof line, f)) {
-		size_t n = strcspn(line, " \t\n");
-		if (line[0] != '#' && n == strlen(name) && strncmp(line, name, n) == 0)
+	char *text = NULL;
+	struct error ignored;
+	if (read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+		return NULL;
+	return text;
+}
+
+/* name is a line's first field in /proc/cgroups (read once per mount, not once per option). */
+static bool is_controller(const char *cgroups, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *l = cgroups; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (l[0] != '#' && strncmp(l, name, len) == 0 &&
+		    (l[len] == ' ' || l[len] == '\t' || l[len] == '\n'))
 			return true;
-	}
 	return false;
 }
 
 /* The hierarchy options are the super options minus the generic ones ("rw", "xattr", ...). */
-static void controllers_of(char *superopts, char *out, size_t size)
+static void controllers_of(const char *cgroups, char *superopts, char *out, size_t size)
 {
 	out[0] = '\0';
 	for (char *save = NULL, *o = strtok_r(superopts, ",", &save); o;
 	     o = strtok_r(NULL, ",", &save)) {
-		if (strncmp(o, "name=", 5) != 0 && !is_controller(o))
+		if (strncmp(o, "name=", 5) != 0 && !is_controller(cgroups, o))
 			continue;
 		size_t len = strlen(out);
 		snprintf(out + len, size - len, "%s%s", len ? "," : "", o);
@@ -56,6 +65,7 @@ static int read_hierarchies(struct hierarchy **out, size_t *n, struct error *err
 	_cleanup_mountinfo_ struct mountinfo mi = {0};
 	if (mountinfo_read(&mi, err) < 0)
 		return -1;
+	_cleanup_free_ char *cgroups = read_proc_text("/proc/cgroups");
 	*out = NULL;
 	*n = 0;
 	for (size_t k = 0; k < mi.n; k++) {
@@ -84,32 +94,33 @@ static int read_hierarchies(struct hierarchy **out, size_t *n, struct error *err
 		snprintf(h->root, sizeof h->root, "%s", e->root);
 		h->v2 = v2;
 		if (!v2)
-			controllers_of(e->super_options, h->opts, sizeof h->opts);
+			controllers_of(cgroups, e->super_options, h->opts, sizeof h->opts);
 	}
 	return 0;
 }
 
-/* Our own cgroup in a hierarchy, from /proc/self/cgroup (init has joined its cgroups by now):
- * key is the controller list of a v1 line, or "" for the unified one. */
-static char *own_cgroup(const char *key, bool v2, const char *fallback)
+/* Our own cgroup in a hierarchy, from the text of /proc/self/cgroup (init has joined its cgroups
+ * by now): key is the controller list of a v1 line, or "" for the unified one. */
+static char *own_cgroup(const char *self, const char *key, bool v2, const char *fallback)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	size_t klen = strlen(key);
+	for (const char *l = self; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *end = strchrnul(l, '\n');
+		const char *c1 = memchr(l, ':', (size_t)(end - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
 		if (c2 == NULL)
 			continue;
-		*c2 = '\0';
-		if (v2 ? (strcmp(line, "0") == 0 && c1[1] == '\0') : strcmp(c1 + 1, key) == 0)
-			return strdup(c2 + 1);
+		bool match =
+		    v2 ? (c1 - l == 1 && l[0] == '0' && c2 == c1 + 1)
+		       : ((size_t)(c2 - c1 - 1) == klen && strncmp(c1 + 1, key, klen) == 0);
+		if (match)
+			return strndup(c2 + 1, (size_t)(end - c2 - 1));
 	}
 	return strdup(fallback ? fallback : "/");
 }
 
 static int mount_hierarchy(int dirfd, const struct rootfs_config *cfg, const struct hierarchy *h,
-			   const struct mount_opts *o, struct error *err)
+			   const char *self, const struct mount_opts *o, struct error *err)
 {
 	if (mkdirat(dirfd, h->name, 0755) < 0 && errno != EEXIST)
 		return error_errno(err, "mkdir %s", h->name);
@@ -127,7 +138,7 @@ static int mount_hierarchy(int dirfd, const struct rootfs_config *cfg, const str
 			return error_errno(err, "mount %s hierarchy %s", type, h->name);
 		return 0;
 	}
-	_cleanup_free_ char *own = own_cgroup(h->opts, h->v2, cfg->cgroup_path);
+	_cleanup_free_ char *own = own_cgroup(self, h->opts, h->v2, cfg->cgroup_path);
 	if (own == NULL)
 		return error_set(err, ENOMEM, "cgroup path");
 	/* A host mount whose root is not "/" (a nested host) shows paths below its root. */
@@ -173,8 +184,9 @@ static int mount_v1_tree(int rootfd, const struct rootfs_config *cfg, const stru
 	size_t n = 0;
 	if (read_hierarchies(&hs, &n, err) < 0)
 		return -1;
+	_cleanup_free_ char *self = cfg->new_cgroupns ? NULL : read_proc_text("/proc/self/cgroup");
 	for (size_t i = 0; i < n; i++) {
-		if (mount_hierarchy(dirfd, cfg, &hs[i], o, err) < 0 ||
+		if (mount_hierarchy(dirfd, cfg, &hs[i], self, o, err) < 0 ||
 		    comount_links(dirfd, hs[i].name, err) < 0)
 			return -1;
 	}
@@ -203,7 +215,8 @@ int cgroup_mount_apply(int rootfd, const struct rootfs_config *cfg, const struct
 		return error_errno(err, "mount cgroup2");
 	/* A user namespace without its own cgroup namespace may not mount cgroup2: show the
 	 * container's own cgroup by a bind instead, as runc does. */
-	_cleanup_free_ char *own = own_cgroup("", true, cfg->cgroup_path);
+	_cleanup_free_ char *self = read_proc_text("/proc/self/cgroup");
+	_cleanup_free_ char *own = own_cgroup(self, "", true, cfg->cgroup_path);
 	char src[1024];
 	snprintf(src, sizeof src, CGROUP_ROOT "%s%s", own && own[0] == '/' ? "" : "/",
 		 own ? own : "");
