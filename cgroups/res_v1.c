@@ -389,6 +389,25 @@ static void dev_num(char *buf, size_t len, int64_t n)
 		snprintf(buf, len, "%" PRId64, n);
 }
 
+/* One write of a rule to an fd opened once per file: a cgroup v1 file takes each write() as one
+ * value, and the default config's dozen rules would otherwise cost an open and close each. */
+static int write_rule(int dfd, int *fd, const char *file, const char *rule, const char *key,
+		      struct error *err)
+{
+	if (*fd < 0) {
+		*fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return error_errno(err, "%s: open %s", key, file);
+	}
+	size_t len = strlen(rule);
+	ssize_t n = write(*fd, rule, len);
+	if (n < 0)
+		return error_errno(err, "%s: write \"%s\" to %s", key, rule, file);
+	if ((size_t)n != len)
+		return error_set(err, EIO, "%s: short write to %s", key, file);
+	return 0;
+}
+
 /* Deny everything, then replay the rules in order, as runc's v1 device emulation ends up doing:
  * later rules override earlier ones exactly as the kernel's own list does. */
 static int apply_devices(struct cgroup *cg, const struct cgroup_resources *r, struct error *err)
@@ -398,11 +417,13 @@ static int apply_devices(struct cgroup *cg, const struct cgroup_resources *r, st
 	_cleanup_close_ int dfd = v1_open_ctrl(cg, "devices", K("devices"), err);
 	if (dfd < 0)
 		return -1;
-	if (cg_write(dfd, "devices.deny", "a", K("devices"), err) < 0)
+	_cleanup_close_ int allow = -1;
+	_cleanup_close_ int deny = -1;
+	if (write_rule(dfd, &deny, "devices.deny", "a", K("devices"), err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_devices; i++) {
 		const struct cg_device_rule *d = &r->devices[i];
-		char maj[24], min[24], key[64];
+		char maj[24], min[24], key[64], rule[128];
 		if (d->type != 'a' && d->type != 'c' && d->type != 'b')
 			return error_set(err, EINVAL,
 					 K("devices[%zu].type") ": '%c' is not a, b or c", i,
@@ -410,9 +431,12 @@ static int apply_devices(struct cgroup *cg, const struct cgroup_resources *r, st
 		dev_num(maj, sizeof maj, d->major);
 		dev_num(min, sizeof min, d->minor);
 		snprintf(key, sizeof key, K("devices[%zu]"), i);
-		if (cg_writef(dfd, d->allow ? "devices.allow" : "devices.deny", key, err,
-			      "%c %s:%s %s", d->type, maj, min,
-			      d->access[0] ? d->access : "rwm") < 0)
+		int n = snprintf(rule, sizeof rule, "%c %s:%s %s", d->type, maj, min,
+				 d->access[0] ? d->access : "rwm");
+		if (n < 0 || (size_t)n >= sizeof rule)
+			return error_set(err, E2BIG, "%s: rule too long", key);
+		if (write_rule(dfd, d->allow ? &allow : &deny,
+			       d->allow ? "devices.allow" : "devices.deny", rule, key, err) < 0)
 			return -1;
 	}
 	return 0;
