@@ -113,18 +113,49 @@ static int parse_mountinfo(struct v1_state *s, struct error *err)
 	return 0;
 }
 
+/* The hierarchies as first found by this process. A command opens its container's cgroup more
+ * than once (run: at create and again for the teardown; exec: to check and to join), and the
+ * mounts under /sys/fs/cgroup are the host's setup, not something a container changes: one read
+ * of /proc/self/mountinfo per process is enough. */
+static struct v1_state *seen;
+
+static struct v1_state *state_copy(const struct v1_state *from)
+{
+	struct v1_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	for (int i = 0; i < from->n; i++, s->n++) {
+		s->h[i].mnt = strdup(from->h[i].mnt);
+		s->h[i].ctrls = strdup(from->h[i].ctrls);
+		if (s->h[i].mnt == NULL || s->h[i].ctrls == NULL) {
+			s->n++;
+			state_free(s);
+			return NULL;
+		}
+	}
+	if (from->unified && (s->unified = strdup(from->unified)) == NULL) {
+		state_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct v1_state *v1_state(struct cgroup *cg, struct error *err)
 {
 	if (cg->priv)
 		return cg->priv;
-	struct v1_state *s = calloc(1, sizeof *s);
+	struct v1_state *s = seen ? state_copy(seen) : calloc(1, sizeof *s);
 	if (s == NULL) {
 		error_set(err, ENOMEM, "cgroup v1 state");
 		return NULL;
 	}
-	if (parse_mountinfo(s, err) < 0) {
-		state_free(s);
-		return NULL;
+	if (seen == NULL) {
+		if (parse_mountinfo(s, err) < 0) {
+			state_free(s);
+			return NULL;
+		}
+		if (s->n > 0)
+			seen = state_copy(s);
 	}
 	if (s->n == 0) {
 		state_free(s);
