@@ -168,6 +168,14 @@ static int remove_tree_fd(int dfd, dev_t dev, struct error *err)
 	return 0;
 }
 
+int empty_tree_fd(int fd, struct error *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return error_errno(err, "stat");
+	return remove_tree_fd(fd, st.st_dev, err);
+}
+
 int remove_tree_at(int dirfd, const char *path, struct error *err)
 {
 	_cleanup_close_ int fd =

@@ -22,6 +22,8 @@ int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t l
 			 struct error *err);
 /* mkdir -p on host paths (mode for the created ones); EEXIST is success. */
 int mkdir_p(const char *path, int mode, struct error *err);
+/* Removes everything inside the directory fd (not fd itself), not crossing mount points. */
+int empty_tree_fd(int fd, struct error *err);
 /* Removes a directory tree under dirfd/path, not crossing mount points. */
 int remove_tree_at(int dirfd, const char *path, struct error *err);
 /* Joins a and b with one '/'. malloc'd. */

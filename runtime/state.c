@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +66,57 @@ static int lock_dir(int fd, bool exclusive, const char *id, struct error *err)
 	return 0;
 }
 
+/* Emptied state dirs are kept for the next create (ROOT/.spare/0 .. SPARES-1) instead of being
+ * removed. Where the state root is on ext4 mounted with `discard` (this project's hosts: /run is
+ * not a tmpfs there), rmdir frees the directory's block, a metadata block, whose discard is issued
+ * synchronously: 2-3 ms of waiting in each delete, about a fifth of a `run` of /bin/true; and the
+ * mkdir of the next create allocates and journals a new block (0.2 ms). A rename costs neither.
+ * `list` skips the dot entry; a spare is only ever an empty directory, and a verb that opened
+ * the directory before it was parked finds that its name no longer leads to it. */
+#define SPARE_DIR ".spare"
+#define SPARES	  4
+
+static const char *spare_name(int k)
+{
+	static const char *const names[SPARES] = {"0", "1", "2", "3"};
+	return names[k];
+}
+
+/* 0: a spare dir is now ROOT/id; 1: none to take; -1 with errno EEXIST: id exists. */
+static int take_spare(int rootfd, const char *id)
+{
+	_cleanup_close_ int sfd =
+	    openat(rootfd, SPARE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return 1;
+	for (int k = 0; k < SPARES; k++) {
+		if (renameat2(sfd, spare_name(k), rootfd, id, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno == EEXIST)
+			return -1;
+		if (errno != ENOENT)
+			return 1;
+	}
+	return 1;
+}
+
+/* fd still is ROOT/id: not removed, nor parked as a spare (and maybe taken for another ID),
+ * while we waited for its lock. */
+static bool still_named(int rootfd, const char *id, int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && a.st_nlink > 0 &&
+	       fstatat(rootfd, id, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int state_dir_create(int rootfd, const char *id, struct error *err)
 {
 	/* Between mkdir and flock, a delete may take the empty directory for what a crashed create
 	 * left and remove it: this create then comes after that delete, and starts over. */
 	for (int attempt = 0; attempt < 100; attempt++) {
-		if (mkdirat(rootfd, id, 0700) < 0) {
+		int taken = take_spare(rootfd, id);
+		if (taken < 0 || (taken > 0 && mkdirat(rootfd, id, 0700) < 0)) {
 			if (errno == EEXIST)
 				return error_set(err, EEXIST, "container \"%s\" already exists",
 						 id);
@@ -86,8 +132,7 @@ int state_dir_create(int rootfd, const char *id, struct error *err)
 			close(fd);
 			return -1;
 		}
-		struct stat st;
-		if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+		if (!still_named(rootfd, id, fd)) {
 			close(fd);
 			continue;
 		}
@@ -108,9 +153,9 @@ int state_dir_open(int rootfd, const char *id, bool exclusive, struct error *err
 		close(fd);
 		return -1;
 	}
-	/* A concurrent delete may have removed the directory while we waited for the lock. */
-	struct stat st;
-	if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+	/* A concurrent delete may have removed or parked the directory while we waited for the
+	 * lock. */
+	if (!still_named(rootfd, id, fd)) {
 		close(fd);
 		return error_set(err, ENOENT, "container \"%s\" does not exist", id);
 	}
@@ -119,7 +164,28 @@ int state_dir_open(int rootfd, const char *id, bool exclusive, struct error *err
 
 int state_dir_remove(int rootfd, const char *id, struct error *err)
 {
-	return remove_tree_at(rootfd, id, err);
+	_cleanup_close_ int fd =
+	    openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return error_errno(err, "open state dir of \"%s\"", id);
+	}
+	if (empty_tree_fd(fd, err) < 0)
+		return error_prefix(err, "remove state dir of \"%s\"", id);
+	if (mkdirat(rootfd, SPARE_DIR, 0700) == 0 || errno == EEXIST) {
+		_cleanup_close_ int sfd =
+		    openat(rootfd, SPARE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		for (int k = 0; sfd >= 0 && k < SPARES; k++) {
+			if (renameat2(rootfd, id, sfd, spare_name(k), RENAME_NOREPLACE) == 0)
+				return 0;
+			if (errno != EEXIST)
+				break;
+		}
+	}
+	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return error_errno(err, "remove state dir of \"%s\"", id);
+	return 0;
 }
 
 void now_rfc3339(char *buf, size_t len)

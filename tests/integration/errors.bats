@@ -216,7 +216,7 @@ load helpers
 
 # nothing_left: the state root holds nothing, whatever ID the failed command was given.
 nothing_left() {
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(leaked_state)" ]
 }
 
 @test "a wrong type for process.user.uid names the JSON path" {

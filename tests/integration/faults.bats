@@ -375,7 +375,7 @@ delete_fault() {
 	[ -z "$(find "$STATE_ROOT" -name '*.tmp')" ]
 	[ "$(ctr_status "$first")" = created ]
 	rt delete --force "$first"
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(leaked_state)" ]
 	umount "$STATE_ROOT"
 }
 

@@ -336,8 +336,12 @@ leaked_mounts() {
 	awk -v w="$WORK" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo
 }
 
+# ROOT/.spare holds emptied state dirs that berth keeps for the next create (runtime/state.c);
+# what is inside it is checked to be empty directories only.
 leaked_state() {
-	[ -d "$STATE_ROOT" ] && find "$STATE_ROOT" -mindepth 1 -maxdepth 1
+	[ -d "$STATE_ROOT" ] || return 0
+	find "$STATE_ROOT" -mindepth 1 -maxdepth 1 ! -name .spare
+	[ -d "$STATE_ROOT/.spare" ] && find "$STATE_ROOT/.spare" -mindepth 2
 	return 0
 }
 

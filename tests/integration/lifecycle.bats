@@ -226,7 +226,26 @@ load helpers
 	rt delete "$ID"
 	run rt state "$ID"
 	[ "$status" -ne 0 ]
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(leaked_state)" ]
+}
+
+@test "delete parks the emptied state dir in ROOT/.spare and the next create takes it; the old ID stays gone" {
+	[ "$RUNTIME_NAME" = berth ] || skip "berth's own state root layout"
+	ctr_create sleep 100
+	first=$ID
+	ino=$(stat -c %i "$STATE_ROOT/$first")
+	rt delete --force "$first"
+	[ ! -e "$STATE_ROOT/$first" ]
+	[ "$(stat -c %i "$STATE_ROOT/.spare/0")" = "$ino" ]
+	[ -z "$(ls -A "$STATE_ROOT/.spare/0")" ]
+	ctr_create sleep 100
+	[ "$(stat -c %i "$STATE_ROOT/$ID")" = "$ino" ]
+	[ ! -e "$STATE_ROOT/.spare/0" ]
+	[ "$(ctr_status "$ID")" = created ]
+	run rt state "$first"
+	[ "$status" -ne 0 ]
+	rt list -q | grep -qvx "$first"
+	rt delete --force "$ID"
 }
 
 @test "delete --force of a missing container exits 0" {
