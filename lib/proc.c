@@ -1,9 +1,12 @@
 #include "lib/proc.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -39,4 +42,35 @@ uint64_t process_start_time(pid_t pid, bool *zombie)
 		p++;
 	}
 	return strtoull(p, NULL, 10);
+}
+
+int process_pidfd(pid_t pid, uint64_t start, bool *zombie)
+{
+	*zombie = false;
+	if (pid <= 0 || start == 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	/* Opened first, checked second: if the start time still matches now, the pidfd refers to
+	 * that process and not to a later one that reused its number. */
+	if (process_start_time(pid, zombie) != start) {
+		close(fd);
+		*zombie = false;
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+int pidfd_wait_gone(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
 }

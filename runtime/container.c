@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -130,15 +128,9 @@ enum container_status container_get_status(struct container *c)
 
 int container_pidfd(struct container *c)
 {
-	if (c->st.pid <= 0)
-		return -1;
-	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (fd < 0)
-		return -1;
-	/* Opened first, checked second: if the start time still matches now, the pidfd refers to
-	 * init and not to a process that reused its number. */
 	bool zombie;
-	if (process_start_time(c->st.pid, &zombie) != c->st.start_time || zombie) {
+	int fd = process_pidfd(c->st.pid, c->st.start_time, &zombie);
+	if (fd >= 0 && zombie) {
 		close(fd);
 		return -1;
 	}
@@ -148,14 +140,7 @@ int container_pidfd(struct container *c)
 int container_wait_gone(struct container *c, int timeout_ms)
 {
 	_cleanup_close_ int fd = container_pidfd(c);
-	if (fd < 0)
-		return 0;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
+	return fd < 0 ? 0 : pidfd_wait_gone(fd, timeout_ms);
 }
 
 int container_destroy(struct container *c, struct error *err)

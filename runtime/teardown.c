@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,8 @@ int teardown_remove_process(int argc, char *const *argv, struct error *err)
 	/* 0: init died before its start time could be read. */
 	if (pid == 0 || start == 0)
 		return 0;
-	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	bool zombie;
+	_cleanup_close_ int fd = process_pidfd((pid_t)pid, start, &zombie);
 	if (fd < 0) {
 		if (errno == ESRCH)
 			return 0;
@@ -58,19 +58,9 @@ int teardown_remove_process(int argc, char *const *argv, struct error *err)
 		waitpid((pid_t)pid, NULL, WNOHANG);
 		return 0;
 	}
-	/* Opened first, checked second: the pidfd is that process and not a later one with its
-	 * number. */
-	bool zombie;
-	if (process_start_time((pid_t)pid, &zombie) != start)
-		return 0;
 	if (!zombie && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return error_errno(err, "process %ld: kill", pid);
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, 10000);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
+	if (pidfd_wait_gone(fd, 10000) < 0)
 		return error_set(err, ETIMEDOUT, "process %ld did not die after SIGKILL", pid);
 	/* Ours (create's rollback): reap it, or it stays a zombie until berth exits. */
 	waitpid((pid_t)pid, NULL, WNOHANG);
