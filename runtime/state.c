@@ -200,13 +200,14 @@ void now_rfc3339(char *buf, size_t len)
 
 int state_write(int dirfd, const struct container_state *st, struct error *err)
 {
+	/* Written once, when create is done: that it exists says create finished. How many
+	 * cgroup levels create made is for the teardown alone, which reads it from the record. */
 	_cleanup_json_ json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?, s:i, s:b}", "id", st->id, "bundle",
+	    "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?}", "id", st->id, "bundle",
 	    st->bundle, "rootfs", st->rootfs, "pid", (json_int_t)st->pid, "start_time",
 	    (json_int_t)st->start_time, "created", st->created, "owner", st->owner ? st->owner : "",
 	    "annotations", st->annotations ? st->annotations : json_object(), "cgroup_mode",
-	    cgroup_mode_name(st->cgroup_mode), "cgroup_path", st->cgroup_path, "cgroup_depth",
-	    st->cgroup_depth, "finished", st->finished);
+	    cgroup_mode_name(st->cgroup_mode), "cgroup_path", st->cgroup_path);
 	if (o == NULL)
 		return error_set(err, ENOMEM, "state.json of \"%s\"", st->id);
 	return json_dump_file_atomic_at(dirfd, "state.json", o, err);
@@ -236,8 +237,11 @@ int state_read(int dirfd, struct container_state *st, struct error *err)
 	}
 	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	st->start_time = (uint64_t)json_integer_value(json_object_get(o, "start_time"));
+	/* Both written by older berths only: cgroup_depth for containers that have no record
+	 * (record_from_state), finished while state.json was still written at every step. */
 	st->cgroup_depth = (int)json_integer_value(json_object_get(o, "cgroup_depth"));
-	st->finished = json_is_true(json_object_get(o, "finished"));
+	json_t *finished = json_object_get(o, "finished");
+	st->finished = finished == NULL || json_is_true(finished);
 	const char *mode = json_string_value(json_object_get(o, "cgroup_mode"));
 	int m = mode ? cgroup_mode_from_name(mode) : -1;
 	st->cgroup_mode = m < 0 ? CGROUP_MODE_NONE : (enum cgroup_mode)m;

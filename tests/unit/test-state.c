@@ -74,7 +74,8 @@ static void test_state_roundtrip(const char *root)
 	is_str(rd.bundle, "/b", "bundle");
 	is_str(rd.cgroup_path, "/berth/c1", "cgroup path");
 	ok(rd.cgroup_mode == CGROUP_MODE_HYBRID, "cgroup mode");
-	ok(rd.cgroup_depth == 2, "cgroup depth");
+	ok(rd.cgroup_depth == 0, "the cgroup depth is the record's, not in state.json");
+	ok(rd.finished, "a state.json read means create finished");
 	ok(rd.pid == getpid() && rd.start_time == st.start_time, "pid and start time");
 	is_str(json_string_value(json_object_get(rd.annotations, "k")), "v", "annotations");
 	ok(container_status(dfd, &rd) == STATUS_RUNNING, "a live pid without fifo is running");
@@ -111,6 +112,17 @@ static void test_state_roundtrip(const char *root)
 	struct container_state bad;
 	ok(state_read(dfd, &bad, &e) < 0, "a corrupt state file is an error, not a crash");
 	container_state_free(&st);
+	container_state_free(&rd);
+
+	/* An older berth's state.json, written during create: its depth and its "not finished". */
+	const char *old = "{\"id\":\"c1\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"pid\":1,"
+			  "\"start_time\":1,\"created\":\"x\",\"owner\":\"\",\"annotations\":{},"
+			  "\"cgroup_mode\":\"v1\",\"cgroup_path\":\"/b\",\"cgroup_depth\":3,"
+			  "\"finished\":false}";
+	ok(write_file_atomic_at(dfd, "state.json", old, strlen(old), 0600, &e) == 0,
+	   "an older state.json written");
+	ok(state_read(dfd, &rd, &e) == 0 && rd.cgroup_depth == 3 && !rd.finished,
+	   "its cgroup depth and finished are read");
 	container_state_free(&rd);
 	close(dfd);
 	ok(state_dir_remove(rootfd, "c1", &e) == 0, "state dir removed");
