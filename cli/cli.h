@@ -41,6 +41,8 @@ int cmd_images(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_rmi(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_checkpoint(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_restore(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_login(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_logout(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);
 
 /* A command's -h/--help (cli/help.c): prints its usage, description and options to stdout and
@@ -54,5 +56,7 @@ int parse_int_arg(const char *s, const char *flag, long long min, long long max,
 		  struct error *err);
 /* "512k", "32M", "1g", "-1" -> bytes, as runc's update accepts. */
 int parse_size_arg(const char *s, const char *flag, long long *out, struct error *err);
+/* --tls-verify true|false (podman's): *no_verify is its negation. */
+int parse_tls_verify_arg(const char *cmd, const char *v, bool *no_verify, struct error *err);
 /* Prints a JSON value to stdout, indented like runc. */
 void print_json(void *json, bool pretty);

@@ -249,6 +249,16 @@ static const struct cmd_help helps[] = {
 	 {"    --lsm-profile TYPE:NAME", "the LSM profile to restore with"},
 	 {"    --lsm-mount-context CONTEXT", "the LSM mount context to restore with"},
 	 {0}}},
+    {"login", "login [options] REGISTRY",
+     "Check credentials against a registry and save them in Docker's config.json "
+     "($DOCKER_CONFIG, else ~/.docker).",
+     (const struct opt_help[]){
+	 {"-u, --username USER", "the user name"},
+	 {"    --password-stdin", "read the password from stdin (else ask on the terminal)"},
+	 {"    --tls-verify true|false", "false: do not verify TLS, and allow plain HTTP"},
+	 {0}}},
+    {"logout", "logout [options] REGISTRY", "Remove the saved credentials of a registry.",
+     (const struct opt_help[]){{0}}},
     {"help", "help [options] [COMMAND]",
      "Print the commands, or the usage and options of one command.",
      (const struct opt_help[]){{0}}},

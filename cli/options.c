@@ -79,3 +79,15 @@ void print_json(void *json, bool pretty)
 		printf("%s\n", s);
 	free(s);
 }
+
+int parse_tls_verify_arg(const char *cmd, const char *v, bool *no_verify, struct error *err)
+{
+	if (strcmp(v, "true") == 0)
+		*no_verify = false;
+	else if (strcmp(v, "false") == 0)
+		*no_verify = true;
+	else
+		return error_set(err, EINVAL,
+				 "%s: --tls-verify: expected true or false, got \"%s\"", cmd, v);
+	return 0;
+}

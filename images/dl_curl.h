@@ -16,7 +16,9 @@
 	X(curl_easy_perform)                                                                       \
 	X(curl_easy_strerror)                                                                      \
 	X(curl_slist_append)                                                                       \
-	X(curl_slist_free_all)
+	X(curl_slist_free_all)                                                                     \
+	X(curl_easy_escape)                                                                        \
+	X(curl_free)
 
 CURL_SYMS(DL_DECLARE)
 
