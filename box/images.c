@@ -49,6 +49,8 @@ json_t *box_image_import(const struct runtime_ctx *ctx, const char *path,
 			json_array_append_new(out, json_pack("{s:s,s:s}", "name", imgs[i].name,
 							     "digest", imgs[i].digest));
 		layout_images_free(imgs, n);
+	} else {
+		store_gc_after_failure(&s);
 	}
 	close_store(&s);
 	return out;

@@ -199,6 +199,18 @@ int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes,
 	return sweep_tmp(s, NULL, err);
 }
 
+void store_gc_after_failure(struct store *s)
+{
+	if (store_flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	json_t *deleted = json_array();
+	int64_t bytes = 0;
+	struct error e;
+	if (deleted)
+		store_gc(s, NULL, deleted, &bytes, &e);
+	json_decref(deleted);
+}
+
 static void problem(json_t *problems, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(json_t *problems, const char *fmt, ...)
 {

@@ -22,6 +22,11 @@ json_t *store_containers_using(struct store *s, const char *manifest_digest, str
  * in STORE/tmp (a killed unpack or export) goes too; resumable partial blobs stay. */
 int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes, struct error *err);
 
+/* After a failed import: what it added and nothing references goes, when no other command holds
+ * the store (the lock taken EXCLUSIVE without waiting); else it stays for prune. The caller holds
+ * the lock SHARED, and may hold nothing after. */
+void store_gc_after_failure(struct store *s);
+
 /* Verifies every blob's digest, every name's manifest, config and unpacked layers, and reports
  * debris in tmp/. Appends one line per problem to problems; with repair, removes corrupt blobs
  * and debris (a name whose content is missing stays: a pull or import brings it back). */

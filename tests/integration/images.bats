@@ -64,6 +64,16 @@ manifest_of() {
 	jq -r ".images[0].manifests[${2:-0}].digest" "$OUT/$1.json"
 }
 
+# No blob and no layer: a failed import took back what it had added.
+store_empty() {
+	local left
+	left=$(find "$STORE/blobs/sha256" "$STORE/layers" -mindepth 1 -maxdepth 1 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "left in the store: $left" >&2
+		return 1
+	fi
+}
+
 xattr_hex() {
 	python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2], follow_symlinks=False).hex())' "$1" "$2"
 }
@@ -155,6 +165,11 @@ check_rich_layers() {
 		"application/vnd.oci.image.layer.v1.tar+gzip application/vnd.oci.image.layer.v1.tar+zstd application/vnd.oci.image.layer.v1.tar" ]
 	[ "$(jq -r '.[0].layers[2].digest' <<<"$output")" = "$(jq -r '.images[0].manifests[0].diff_ids[2]' "$OUT/legacy.json")" ]
 	check_rich_layers legacy
+	# `docker save | gzip` as well: the archive itself compressed.
+	gzip -c "$OUT/legacy" >"$OUT/legacy.gz"
+	run bi image import "$OUT/legacy.gz" gz
+	assert_status 0
+	[ "$(bi image inspect gz | jq -r '.[0].digest')" = "$(bi image inspect rich:1 | jq -r '.[0].digest')" ]
 	mk d25 docker-oci '{"ref": "docker.io/library/d25:v2", "layers": [{"entries": [{"type": "file", "path": "x", "content": "1"}]}]}'
 	run bi image import "$OUT/d25"
 	assert_status 0
@@ -306,6 +321,7 @@ check_rich_layers() {
 	assert_match "$l"
 	[ ! -e "$STORE/blobs/sha256/${l#sha256:}" ]
 	[ ! -e "$(layer_dir "$l")" ]
+	store_empty
 	run bi images -q
 	assert_output ""
 	# A layout that names a missing blob.
@@ -342,6 +358,9 @@ check_rich_layers() {
 			assert_status 1
 			assert_berth_error_line
 			assert_match "layer $(layer_of "$name" 0)"
+			store_empty
+		elif [ "$status" -eq 0 ]; then
+			bi rmi "$name:1" >/dev/null
 		fi
 		[ "$(cat "$WORK/canary")" = canary ]
 		[ -z "$(ls -A "$WORK/canary.d")" ]
@@ -356,7 +375,7 @@ check_rich_layers() {
 	assert_status 1
 	assert_berth_error_line
 	assert_match "layer $(layer_of bomb 0)"
-	[ ! -e "$(layer_dir "$(layer_of bomb 0)")" ]
+	store_empty
 	run bi image import --max-layer-size 0 "$OUT/bomb"
 	assert_status 1
 	assert_berth_error_line
