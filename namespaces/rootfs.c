@@ -155,9 +155,16 @@ static int setup(const struct rootfs_config *cfg, struct error *err)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. The host's own root (berth box
 	 * --host) is used as it is: no copy, no pivot, only this namespace's mounts on top. */
-	if (!rootfs_is_host_root(cfg) &&
-	    mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (cfg->has_root_mount) {
+		/* After the propagation above: the directory may be on a shared mount of the
+		 * host, and the overlay must not appear in its peers. */
+		if (move_mount(cfg->root_mount_fd, "", AT_FDCWD, cfg->rootfs,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return error_errno(err, "attach the image's overlay at %s", cfg->rootfs);
+	} else if (!rootfs_is_host_root(cfg) &&
+		   mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return error_errno(err, "bind the rootfs %s onto itself", cfg->rootfs);
+	}
 	_cleanup_close_ int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return error_errno(err, "open the rootfs %s", cfg->rootfs);
@@ -178,6 +185,8 @@ static int setup(const struct rootfs_config *cfg, struct error *err)
 int rootfs_setup(const struct rootfs_config *cfg, struct error *err)
 {
 	int r = setup(cfg, err);
+	if (cfg->has_root_mount)
+		close(cfg->root_mount_fd);
 	/* Host objects: none may stay open into the container, whatever --preserve-fds
 	 * leaves inheritable. */
 	for (size_t i = 0; i < cfg->n_source_fds; i++)

@@ -44,6 +44,11 @@ struct rootfs_config {
 	const char
 	    *cgroup_path; /* the container's cgroup (for cgroup v1 bind mounts without cgroupns) */
 	const char *mount_label;
+	/* An image's rootfs (images/overlay.h): a detached mount the runtime made, attached at
+	 * rootfs inside the new mount namespace instead of the bind of rootfs onto itself, so
+	 * that the host's mount table never holds it. init closes it in rootfs_setup. */
+	bool has_root_mount;
+	int root_mount_fd;
 	/* With a new user namespace: what the runtime opened for each source slot (see
 	 * rootfs_source_open), handed to init; -1 where init opens the source itself. init
 	 * closes them all at the end of rootfs_setup. */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
+#include "images/overlay.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fault.h"
@@ -60,6 +61,7 @@ struct creation {
 	uint64_t oom_base; /* the cgroup's OOM kill count before init */
 	struct record_writer rec;
 	bool own_dir; /* this create made the state dir (the teardown of a failure may remove it) */
+	int root_mount_fd; /* an image's overlay, detached (images/overlay.h); or -1 */
 };
 
 static int resolve_bundle(struct creation *c, struct error *err)
@@ -156,6 +158,48 @@ static int setup_cgroup(struct creation *c, struct error *err)
 	return 0;
 }
 
+static const char *annotation(const struct spec *s, const char *key)
+{
+	for (size_t i = 0; s->annotation_keys && s->annotation_keys[i]; i++)
+		if (strcmp(s->annotation_keys[i], key) == 0)
+			return s->annotation_values[i];
+	return NULL;
+}
+
+/* A bundle of an image (berth image bundle): its rootfs is an overlay of the image's layers,
+ * made here as a detached mount that init attaches inside the container's mount namespace. The
+ * record has it before anything is made, and before the cgroup, so that the teardown removes
+ * the upper dir only after every process that could write to it is gone. */
+static int setup_image_rootfs(struct creation *c, const char *image, struct error *err)
+{
+	if (!c->spec->linux.ns.listed[NS_MNT])
+		return error_set(err, EINVAL,
+				 "config.json: annotations." OVERLAY_ANNOTATION_IMAGE
+				 ": an image's rootfs needs a mount namespace of its own");
+	const char *store = annotation(c->spec, OVERLAY_ANNOTATION_STORE);
+	char abs[PATH_MAX];
+	if (store == NULL || *store == '\0')
+		store = c->ctx->store;
+	if (realpath(store, abs) == NULL)
+		return error_errno(err, "image store %s", store);
+	const char *argv[] = {abs, c->o->id};
+	if (record_add(&c->rec, OVERLAY_RECORD_KIND, 2, argv, err) < 0 ||
+	    record_flush(&c->rec, err) < 0)
+		return -1;
+	FAULT_POINT("create-overlay-recorded");
+	struct overlay_rootfs o = {
+	    .store = abs, .name = c->o->id, .image = image, .readonly = c->spec->root_readonly};
+	c->root_mount_fd = overlay_mount(&o, err);
+	if (c->root_mount_fd < 0) {
+		/* Another container's directory of that name is not ours to remove. */
+		if (err->err == EEXIST)
+			record_drop_last(&c->rec.mem);
+		return -1;
+	}
+	FAULT_POINT("create-overlay-mounted");
+	return 0;
+}
+
 static int setup_env(struct creation *c, struct error *err)
 {
 	/* Socket activation passes through, as runc does: the fds follow 0-2 and the process sees
@@ -232,6 +276,8 @@ static int prepare_launch(struct creation *c, bool use_fifo, struct error *err)
 	r->new_cgroupns = s->linux.ns.listed[NS_CGROUP];
 	r->cgroup_path = c->st.cgroup_path;
 	r->mount_label = s->linux.mount_label;
+	r->has_root_mount = c->root_mount_fd >= 0;
+	r->root_mount_fd = c->root_mount_fd;
 	/* Allocated before clone, so init has its own copy to fill (receive_sources). */
 	if (l->new_userns) {
 		r->n_source_fds = rootfs_source_slots(r);
@@ -491,6 +537,8 @@ static void creation_free(struct creation *c)
 	container_state_free(&c->st);
 	if (c->pty_master >= 0)
 		close(c->pty_master);
+	if (c->root_mount_fd >= 0)
+		close(c->root_mount_fd);
 }
 
 /* Create up to init waiting for start. On success the caller owns c (and must creation_free). */
@@ -500,7 +548,7 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	memset(c, 0, sizeof *c);
 	c->ctx = ctx;
 	c->o = o;
-	c->sock = c->dirfd = c->rootfd = c->pty_master = -1;
+	c->sock = c->dirfd = c->rootfd = c->pty_master = c->root_mount_fd = -1;
 	c->launch.sync_fd = c->launch.fifo_fd = c->launch.exec_stub_fd = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		c->launch.ns_fds[i] = -1;
@@ -549,6 +597,9 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 		return -1;
 	if (getenv("NOTIFY_SOCKET") && setup_notify(c, err) < 0)
 		return -1;
+	const char *image = annotation(c->spec, OVERLAY_ANNOTATION_IMAGE);
+	if (image && setup_image_rootfs(c, image, err) < 0)
+		return -1;
 	if (setup_cgroup(c, err) < 0)
 		return -1;
 	log_debug("create %s: cgroup %s ready", o->id, c->st.cgroup_path ?: "(none)");
@@ -569,6 +620,12 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 	pid_t pid = clone_init(c, ns_clone_flags(&c->spec->linux.ns), err);
 	close(sp[1]);
 	c->launch.sync_fd = -1;
+	/* init has its copy: the mount goes with init's namespace, or with init if it dies first.
+	 */
+	if (c->root_mount_fd >= 0) {
+		close(c->root_mount_fd);
+		c->root_mount_fd = -1;
+	}
 	if (pid < 0)
 		return -1;
 	c->pid = pid;

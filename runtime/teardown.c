@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
+#include "images/overlay.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fault.h"
@@ -21,6 +22,7 @@
 const struct teardown_kind teardown_kinds[] = {
     {"cgroup", cgroup_remove_held},
     {"process", teardown_remove_process},
+    {OVERLAY_RECORD_KIND, overlay_remove_held},
 };
 const size_t teardown_n_kinds = sizeof teardown_kinds / sizeof teardown_kinds[0];
 
