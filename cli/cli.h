@@ -41,6 +41,7 @@ int cmd_images(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_rmi(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_checkpoint(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_restore(const struct globals *g, int argc, char **argv, struct error *err);
+int cmd_pull(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_login(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_logout(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_help(const struct globals *g, int argc, char **argv, struct error *err);

@@ -249,6 +249,16 @@ static const struct cmd_help helps[] = {
 	 {"    --lsm-profile TYPE:NAME", "the LSM profile to restore with"},
 	 {"    --lsm-mount-context CONTEXT", "the LSM mount context to restore with"},
 	 {0}}},
+    {"pull", "pull [options] IMAGE",
+     "Pull an image (NAME[:TAG] or NAME@sha256:DIGEST; Docker's short names) from its registry "
+     "into the store, and print its manifest digest.",
+     (const struct opt_help[]){
+	 {"    --platform OS/ARCH", "from an index, the image for this platform (linux/arm64/v8)"},
+	 {"    --tls-verify true|false",
+	  "false: do not verify TLS, and allow plain HTTP (default true; HTTP is allowed for "
+	  "localhost)"},
+	 {"-q, --quiet", "no progress display"},
+	 {0}}},
     {"login", "login [options] REGISTRY",
      "Check credentials against a registry and save them in Docker's config.json "
      "($DOCKER_CONFIG, else ~/.docker).",

@@ -40,6 +40,7 @@ static const struct {
     {"image", cmd_image, "manage images: import, export, ls, inspect, rm, prune, fsck"},
     {"images", cmd_images, "list images (berth image ls)"},
     {"rmi", cmd_rmi, "remove images (berth image rm)"},
+    {"pull", cmd_pull, "pull an image from a registry into the store"},
     {"login", cmd_login, "save credentials for a registry (Docker's config.json)"},
     {"logout", cmd_logout, "remove the saved credentials of a registry"},
     {"help", cmd_help, "print the usage and options of a command"},

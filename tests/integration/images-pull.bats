@@ -14,11 +14,27 @@ setup_file() {
 	mkdir -p "$REGS"
 	reg_start "$REGS/secure" tls auth
 	export SREG=$REG
+	reg_start "$REGS/plain"
+	export PREG=$REG PREG_PORT=$REG_PORT
+	local img=$BATS_FILE_TMPDIR/img
+	mkdir -p "$img"
+	# Two layers; the second one's file is in a directory.
+	python3 "$ITEST_DIR/mkimage.py" --summary "$img/t.json" '{"layers": [
+		{"entries": [{"type": "file", "path": "a", "content": "hello"}]},
+		{"entries": [{"type": "dir", "path": "d"}, {"type": "file", "path": "d/b", "content": "b"}]}]}' \
+		"$img/t" >/dev/null
+	REG=$PREG reg_push "$img/t" t:1
+	REG=$SREG reg_push "$img/t" t:1 --dest-creds berth:s3cret
+	# An index of two platforms, each with a top layer holding /platform.
+	python3 "$ITEST_DIR/mkimage.py" '{"platforms": ["linux/amd64", "linux/arm64"], "layers": [
+		{"entries": [{"type": "file", "path": "base", "content": "base"}]}]}' "$img/multi" >/dev/null
+	REG=$PREG reg_push "$img/multi" multi:1 --all
 }
 
 teardown_file() {
 	[ -n "${REGS:-}" ] || return 0
 	reg_stop "$REGS/secure"
+	reg_stop "$REGS/plain"
 }
 
 # helpers.bash's per-test setup, then this file's.
@@ -27,6 +43,27 @@ setup() {
 	helpers_setup
 	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
 	export BERTH_CERTS_DIR=$REGS/secure/certs.d
+	STORE=$WORK/store
+}
+
+# pull ARGS...: berth pull into this test's store.
+pull() {
+	run rt --store "$STORE" pull "$@" </dev/null
+}
+
+# blob_gets REG_DIR REPO: how many blob GETs the registry's access log has for REPO.
+blob_gets() {
+	grep -c "\"GET /v2/$2/blobs/" "$1/log" || true
+}
+
+# store_clean: nothing in the store's tmp/ but resumable partials.
+store_clean() {
+	local left
+	left=$(find "$STORE/tmp" -mindepth 1 ! -name '*.partial' 2>/dev/null)
+	[ -z "$left" ] || {
+		echo "left in $STORE/tmp: $left" >&2
+		return 1
+	}
 }
 
 # login_secure PASSWORD: berth login to the TLS+auth registry with PASSWORD on stdin.
@@ -79,4 +116,132 @@ login_secure() {
 	assert_status 1
 	assert_berth_error_line
 	assert_match "registry 127.0.0.1:$port unreachable: .*(onnect|refused)"
+}
+
+@test "images-pull: pull by tag unpacks the layers, indexes the name and prints the digest; again fetches no blob" {
+	pull "$PREG/t:1"
+	assert_status 0
+	assert_match '^sha256:[0-9a-f]{64}$'
+	local digest=$output
+	[ "$(cat "$STORE"/layers/*/a)" = hello ]
+	[ "$(cat "$STORE"/layers/*/d/b)" = b ]
+	[ "$(jq -r --arg n "$PREG/t:1" '.images[$n]' "$STORE/index.json")" = "$digest" ]
+	run rt --store "$STORE" image fsck
+	assert_status 0
+	store_clean
+	local before
+	before=$(blob_gets "$REGS/plain" t)
+	pull -q "$PREG/t:1"
+	assert_status 0
+	assert_output "$digest"
+	[ "$(blob_gets "$REGS/plain" t)" = "$before" ]
+}
+
+@test "images-pull: pull by digest checks it and indexes NAME@DIGEST" {
+	pull "$PREG/t:1"
+	assert_status 0
+	local digest=$output
+	rm -rf "$STORE"
+	pull "$PREG/t@$digest"
+	assert_status 0
+	assert_output "$digest"
+	[ "$(jq -r --arg n "$PREG/t@$digest" '.images[$n]' "$STORE/index.json")" = "$digest" ]
+	# A digest the registry does not have.
+	pull "$PREG/t@sha256:$(printf %064d 0)"
+	assert_status 1
+	assert_berth_error_line
+	assert_output "berth: image $PREG/t@sha256:$(printf %064d 0) not found"
+}
+
+@test "images-pull: an index gives this host's platform, --platform another, and a missing one lists what there is" {
+	pull "$PREG/multi:1"
+	assert_status 0
+	local host=$output
+	[ "$(cat "$STORE"/layers/*/platform)" = "linux/amd64" ]
+	pull --platform linux/arm64 "$PREG/multi:1"
+	assert_status 0
+	[ "$output" != "$host" ]
+	grep -qx linux/arm64 "$STORE"/layers/*/platform
+	pull --platform linux/s390x "$PREG/multi:1"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "linux/s390x"
+	assert_match "linux/amd64"
+	assert_match "linux/arm64"
+}
+
+@test "images-pull: an unknown tag or repository is one line naming the image" {
+	pull "$PREG/t:nope"
+	assert_status 1
+	assert_output "berth: image $PREG/t:nope not found"
+	pull "$PREG/no/such"
+	assert_status 1
+	assert_output "berth: image $PREG/no/such:latest not found"
+	pull "$PREG/Bad"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "lowercase"
+	[ ! -e "$STORE/index.json" ] || [ "$(jq '.images | length' "$STORE/index.json")" = 0 ]
+}
+
+@test "images-pull: a registry that is down is one line naming it and curl's reason" {
+	local port
+	port=$(free_port)
+	pull "127.0.0.1:$port/t:1"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "registry 127.0.0.1:$port unreachable: .*onnect"
+}
+
+@test "images-pull: a corrupted blob is refused as a digest mismatch naming both, and nothing of it is kept" {
+	local img=$WORK/img layer data
+	python3 "$ITEST_DIR/mkimage.py" --summary "$WORK/s.json" '{"layers": [
+		{"entries": [{"type": "file", "path": "c", "content": "corrupt-test"}]}]}' "$img" >/dev/null
+	REG=$PREG reg_push "$img" corrupt:1
+	layer=$(jq -r '.images[0].manifests[0].layers[0]' "$WORK/s.json")
+	data=$REGS/plain/data/docker/registry/v2/blobs/sha256/${layer:7:2}/${layer#sha256:}/data
+	[ -f "$data" ]
+	head -c "$(stat -c %s "$data")" /dev/urandom >"$data"
+	pull "$PREG/corrupt:1"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "digest mismatch: expected $layer, got sha256:"
+	[ ! -e "$STORE/blobs/sha256/${layer#sha256:}" ]
+	[ ! -e "$STORE/layers/${layer#sha256:}" ]
+	[ -z "$(ls "$STORE/tmp")" ]
+	[ "$(jq -r --arg n "$PREG/corrupt:1" '.images[$n]' "$STORE/index.json" 2>/dev/null || echo null)" = null ]
+}
+
+@test "images-pull: two pulls of one image at once both succeed and the store verifies" {
+	local img=$WORK/img
+	mkdir -p "$WORK/big"
+	head -c 3M /dev/urandom >"$WORK/big/r1"
+	head -c 3M /dev/urandom >"$WORK/big/r2"
+	python3 "$ITEST_DIR/mkimage.py" "{\"layers\": [{\"dir\": \"$WORK/big\", \"compression\": \"none\"},
+		{\"entries\": [{\"type\": \"file\", \"path\": \"x\", \"content\": \"x\"}]}]}" "$img" >/dev/null
+	REG=$PREG reg_push "$img" two:1
+	rt --store "$STORE" pull -q "$PREG/two:1" >"$WORK/o1" 2>&1 </dev/null &
+	local p1=$!
+	rt --store "$STORE" pull -q "$PREG/two:1" >"$WORK/o2" 2>&1 </dev/null &
+	local p2=$!
+	wait $p1 || { cat "$WORK/o1" >&2; return 1; }
+	wait $p2 || { cat "$WORK/o2" >&2; return 1; }
+	[ "$(cat "$WORK/o1")" = "$(cat "$WORK/o2")" ]
+	cmp "$WORK/big/r1" "$STORE"/layers/*/r1
+	run rt --store "$STORE" image fsck
+	assert_status 0
+	store_clean
+}
+
+@test "images-pull: the TLS registry with auth refuses an anonymous pull; after login the pull works" {
+	pull "$SREG/t:1"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "authentication required: berth login"
+	login_secure s3cret
+	assert_status 0
+	pull "$SREG/t:1"
+	assert_status 0
+	assert_match '^sha256:'
+	[ "$(cat "$STORE"/layers/*/a)" = hello ]
 }
