@@ -40,6 +40,9 @@ struct src {
 	const char *path;
 	int dirfd; /* a directory layout, or -1 */
 	int fd;	   /* a tar, or -1 */
+	/* A tar's symlinks, name -> target resolved to a member name: docker save (before 25)
+	 * writes a layer it already wrote as ID/layer.tar -> ../FIRST/layer.tar. */
+	json_t *links;
 };
 
 /* An entry being read: from a tar (a) or a file of a directory layout (fd). */
@@ -97,6 +100,51 @@ static void clean_name(const char *in, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* Records name -> its target as a member name ("a/b" -> "../c/d" is "c/d"); targets that leave
+ * the archive are not recorded. */
+static void add_link(json_t *links, const char *name, const char *target)
+{
+	char joined[8192], clean[4096];
+	if (target == NULL || target[0] == '/')
+		return;
+	const char *slash = strrchr(name, '/');
+	snprintf(joined, sizeof joined, "%.*s/%s", slash ? (int)(slash - name) : 0, name, target);
+	/* Resolve ".." by hand: clean_name leaves it. */
+	char *parts[512];
+	size_t n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0 || t[0] == '\0')
+			continue;
+		if (strcmp(t, "..") == 0) {
+			if (n == 0)
+				return;
+			n--;
+			continue;
+		}
+		if (n == ARRAY_SIZE(parts))
+			return;
+		parts[n++] = t;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n && o < sizeof clean; i++)
+		o += (size_t)snprintf(clean + o, sizeof clean - o, "%s%s", i ? "/" : "", parts[i]);
+	if (o < sizeof clean)
+		json_object_set_new(links, name, json_string(clean));
+}
+
+/* name through the archive's symlinks (a few hops at most). */
+static const char *follow_links(const struct src *src, const char *name)
+{
+	for (int hop = 0; hop < 8 && src->links; hop++) {
+		const char *to = json_string_value(json_object_get(src->links, name));
+		if (to == NULL)
+			break;
+		name = to;
+	}
+	return name;
+}
+
 static int pass_tar(struct src *src, struct want *w, size_t n, struct error *err)
 {
 	if (lseek(src->fd, 0, SEEK_SET) < 0)
@@ -119,6 +167,8 @@ static int pass_tar(struct src *src, struct want *w, size_t n, struct error *err
 	while ((ar = sym_archive_read_next_header(a, &e)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
 		const char *p = sym_archive_entry_pathname(e);
 		clean_name(p ? p : "", name, sizeof name);
+		if (sym_archive_entry_filetype(e) == AE_IFLNK && src->links)
+			add_link(src->links, name, sym_archive_entry_symlink(e));
 		struct want *hit = NULL;
 		if (sym_archive_entry_filetype(e) == AE_IFREG)
 			for (size_t i = 0; i < n && hit == NULL; i++)
@@ -561,6 +611,8 @@ static int docker_images(struct src *src, struct store *s, const char *doc, size
 		for (size_t k = 0; k < json_array_size(layers) && r == 0; k++) {
 			const char *lp = json_string_value(json_array_get(layers, k));
 			const char *did = json_string_value(json_array_get(diff, k));
+			if (lp)
+				lp = follow_links(src, lp);
 			if (lp == NULL || did == NULL || digest_check(did, "diff_id", err) < 0) {
 				r = lp == NULL || did == NULL
 					? error_set(err, EINVAL, "%s: %s: layer %zu", src->path,
@@ -603,7 +655,8 @@ static int docker_images(struct src *src, struct store *s, const char *doc, size
 		}
 		json_t *ls = json_array();
 		for (size_t k = 0; k < json_array_size(layers); k++) {
-			const char *lp = json_string_value(json_array_get(layers, k));
+			const char *lp =
+			    follow_links(src, json_string_value(json_array_get(layers, k)));
 			struct blob_job *j = NULL;
 			for (size_t q = 0; q < nj && j == NULL; q++)
 				if (strcmp(lw[q].name, lp) == 0)
@@ -709,6 +762,7 @@ static int src_open(struct src *src, const char *path, struct error *err)
 		close(fd);
 		return -1;
 	}
+	src->links = json_object();
 	return 0;
 }
 
@@ -786,6 +840,7 @@ out:
 		close(src.fd);
 	if (src.dirfd >= 0)
 		close(src.dirfd);
+	json_decref(src.links);
 	return r;
 }
 

@@ -170,6 +170,14 @@ check_rich_layers() {
 	run bi image import "$OUT/legacy.gz" gz
 	assert_status 0
 	[ "$(bi image inspect gz | jq -r '.[0].digest')" = "$(bi image inspect rich:1 | jq -r '.[0].digest')" ]
+	# A layer written twice is a symlink to the first copy (docker save before 25).
+	mk dup docker '{"ref": "dup:1", "layers": [{"entries": [{"type": "file", "path": "x"}]},
+		{"entries": [{"type": "file", "path": "y"}]}, {"entries": [{"type": "file", "path": "x"}]}]}'
+	tar -tvf "$OUT/dup" | grep -q ' -> \.\./[0-9a-f]*/layer.tar$'
+	run bi image import "$OUT/dup"
+	assert_status 0
+	run bi image inspect dup:1
+	[ "$(jq -r '.[0].layers | map(.digest) | join(" ")' <<<"$output")" = "$(jq -r '.images[0].manifests[0].diff_ids | join(" ")' "$OUT/dup.json")" ]
 	mk d25 docker-oci '{"ref": "docker.io/library/d25:v2", "layers": [{"entries": [{"type": "file", "path": "x", "content": "1"}]}]}'
 	run bi image import "$OUT/d25"
 	assert_status 0

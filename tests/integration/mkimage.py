@@ -14,7 +14,8 @@ Formats:
     oci         an OCI image layout directory (oci-layout, index.json, blobs/sha256/HEX)
     oci-tar     the same as a tar (what `skopeo copy ... oci-archive:` writes)
     docker      a legacy `docker save` archive: manifest.json, repositories, CONFIGHEX.json,
-                ID/layer.tar (+ ID/json, ID/VERSION); layers uncompressed unless a layer asks
+                ID/layer.tar (+ ID/json, ID/VERSION); layers uncompressed unless a layer asks;
+                a layer already written is a symlink ../FIRSTID/layer.tar, as docker writes it
     docker-oci  a Docker 25+ `docker save` archive: an OCI layout plus manifest.json and
                 repositories naming blobs/sha256/HEX
 
@@ -377,7 +378,7 @@ def repo_tag(ref):
 
 
 def write_docker_legacy(root, images):
-    manifest, repos = [], {}
+    manifest, repos, written = [], {}, {}
     for ref, _, manifests in images:
         for m in manifests:
             chex = m["config_digest"].split(":")[1]
@@ -391,7 +392,12 @@ def write_docker_legacy(root, images):
                                     m["summary"]["layers"][n].split(":")[1])
                 # A layer asked for as "none" is the tar itself; a compressed one stays
                 # compressed (docker load accepts both).
-                shutil.copyfile(blob, os.path.join(root, lid, "layer.tar"))
+                if blob in written:
+                    os.symlink("../%s/layer.tar" % written[blob],
+                               os.path.join(root, lid, "layer.tar"))
+                else:
+                    shutil.copyfile(blob, os.path.join(root, lid, "layer.tar"))
+                    written[blob] = lid
                 with open(os.path.join(root, lid, "VERSION"), "w") as f:
                     f.write("1.0")
                 with open(os.path.join(root, lid, "json"), "w") as f:
