@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +40,9 @@ int store_open(struct store *s, const char *root, struct error *err)
 		return error_set(err, ENOMEM, "store %s", root);
 	s->dirfd = steal_fd(&dfd);
 	s->lock_fd = steal_fd(&lfd);
+	/* The debris of a command killed earlier goes now; a failure here costs only space. */
+	struct error e;
+	store_gc_tmp(s, false, NULL, &e);
 	return 0;
 }
 
@@ -54,15 +56,6 @@ void store_close(struct store *s)
 	*s = (struct store){.dirfd = -1, .lock_fd = -1};
 }
 
-int store_flock(int fd, int op)
-{
-	int r;
-	do
-		r = flock(fd, op);
-	while (r < 0 && errno == EINTR);
-	return r;
-}
-
 int store_lock(struct store *s, enum store_lock_mode mode, struct error *err)
 {
 	if (store_flock(s->lock_fd, mode == STORE_EXCLUSIVE ? LOCK_EX : LOCK_SH) < 0)
@@ -74,14 +67,6 @@ void store_unlock(struct store *s)
 {
 	if (s->lock_fd >= 0)
 		flock(s->lock_fd, LOCK_UN);
-}
-
-int store_blob_name(const char *digest, char out[STORE_NAME_MAX])
-{
-	if (!digest_valid(digest))
-		return -1;
-	snprintf(out, STORE_NAME_MAX, STORE_BLOBS "/%s", digest_hex(digest));
-	return 0;
 }
 
 bool store_blob_exists(struct store *s, const char *digest)
@@ -187,34 +172,6 @@ int store_blob_put(struct store *s, const void *buf, size_t len, char digest[DIG
 	}
 	memcpy(digest, d, DIGEST_SIZE);
 	return 0;
-}
-
-/* A random name in STORE/tmp ("PREFIX-16hex"). */
-int store_tmp_name(const char *prefix, char out[STORE_NAME_MAX])
-{
-	unsigned char r[8];
-	size_t got = 0;
-	while (got < sizeof r) {
-		ssize_t n = getrandom(r + got, sizeof r - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		got += (size_t)n;
-	}
-	int n = snprintf(out, STORE_NAME_MAX, STORE_TMP "/%s-", prefix);
-	for (size_t i = 0; i < sizeof r; i++)
-		n += snprintf(out + n, STORE_NAME_MAX - (size_t)n, "%02x", r[i]);
-	return 0;
-}
-
-/* After flock on fd, name may already be gone (a writer committed it, or the debris sweep
- * removed it while we waited): then the lock guards nothing and the caller starts over. */
-bool store_still_named(struct store *s, const char *name, int fd)
-{
-	struct stat a, b;
-	return fstat(fd, &a) == 0 && fstatat(s->dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 struct blob_writer {

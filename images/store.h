@@ -75,7 +75,9 @@ bool store_layer_exists(struct store *s, const char *blob_digest);
 /* STORE/layers/HEX, malloc'd. */
 char *store_layer_path(const struct store *s, const char *blob_digest);
 /* Unpacks src_fd (a file or a pipe, read once from its offset) into a directory under STORE/tmp,
- * then renames it to layers/HEX. A layer already there is kept and src_fd is drained unread. */
+ * then renames it to layers/HEX. A layer already there is kept and src_fd is drained unread.
+ * Two unpackers of one layer at once both succeed (the second's tree is discarded). So layers/HEX
+ * exists only complete: it appears by one rename and leaves by one (store_layer_remove). */
 int store_layer_unpack(struct store *s, const char *blob_digest, int src_fd,
 		       const struct unpack_limits *lim, struct error *err);
 
@@ -95,3 +97,29 @@ struct store_tag {
 /* Every name in the index, sorted by name. */
 int store_tags(struct store *s, struct store_tag **tags, size_t *n, struct error *err);
 void store_tags_free(struct store_tag *tags, size_t n);
+
+/* Removal, and what it decides from (rmi, prune and fsck themselves: images/store_gc.h). The
+ * caller holds STORE_EXCLUSIVE; a command that uses content holds STORE_SHARED while it does. */
+
+/* Whatever in STORE/tmp no live process holds (every file or directory there is flock'ed by its
+ * maker while in use): temporary layer trees and anonymous blobs of a killed command are
+ * removed; a partial download is kept for a resume unless partials is true (or it is a week
+ * old), in which case it is renamed into blobs/ when it already holds its whole blob, and
+ * removed otherwise. store_open runs it with partials false. res may be NULL. */
+struct store_gc_result {
+	size_t removed, finished, kept, busy;
+};
+int store_gc_tmp(struct store *s, bool partials, struct store_gc_result *res, struct error *err);
+/* Missing is success. */
+int store_blob_remove(struct store *s, const char *digest, struct error *err);
+/* Moved out of layers/ by one rename, then deleted (remove_tree_at). Missing is success. */
+int store_layer_remove(struct store *s, const char *blob_digest, struct error *err);
+/* NULL-terminated vectors of "sha256:HEX" (lib/strv.h, strv_free): every blob in blobs/, every
+ * unpacked layer in layers/ (named by its blob's digest). Stray names are left to store_fsck. */
+int store_blobs(struct store *s, char ***digests, struct error *err);
+int store_layers(struct store *s, char ***digests, struct error *err);
+/* The manifest digests that containers use: STORE/containers/ID/image holds one manifest digest
+ * line (images/overlay.h writes it before it mounts); a containers/ID without that file uses
+ * nothing. A file that does not hold a digest is an error, never "nothing" (store_gc keeps
+ * everything such an image holds, images/store_gc.h). */
+int store_images_in_use(struct store *s, char ***manifests, struct error *err);

@@ -20,9 +20,9 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/jsonutil.h"
+#include "lib/strv.h"
 
 #define DOC_MAX (4 << 20)
-#define PARTIAL ".partial"
 
 /* STORE/containers/ID/image: "sha256:HEX", maybe with a newline. */
 static bool container_image(struct store *s, const char *id, char out[DIGEST_SIZE])
@@ -74,22 +74,22 @@ json_t *store_containers_using(struct store *s, const char *manifest_digest, str
 }
 
 /* The manifest's own digest, its config's and its layers' into set (an object used as a set);
- * a manifest that cannot be read keeps only itself. */
-static void add_image(struct store *s, const char *manifest_digest, json_t *set)
+ * a manifest that cannot be read keeps only itself, and -1 says so (e filled). */
+static int add_image(struct store *s, const char *manifest_digest, json_t *set, struct error *e)
 {
 	json_object_set_new(set, manifest_digest, json_true());
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	struct error e;
 	struct image img = {0};
-	if (store_blob_read(s, manifest_digest, DOC_MAX, &buf, &len, &e) < 0 ||
-	    image_manifest_parse(buf, len, &img, &e) < 0)
-		return;
+	if (store_blob_read(s, manifest_digest, DOC_MAX, &buf, &len, e) < 0 ||
+	    image_manifest_parse(buf, len, &img, e) < 0)
+		return -1;
 	if (img.config_digest[0])
 		json_object_set_new(set, img.config_digest, json_true());
 	for (size_t i = 0; i < img.n_layers; i++)
 		json_object_set_new(set, img.layers[i].digest, json_true());
 	image_free(&img);
+	return 0;
 }
 
 /* Everything the index's names and the containers lead to. */
@@ -102,63 +102,26 @@ static json_t *referenced(struct store *s, struct error *err)
 		json_decref(set);
 		return NULL;
 	}
+	struct error e;
 	for (size_t i = 0; i < n; i++)
-		add_image(s, tags[i].digest, set);
+		add_image(s, tags[i].digest, set, &e);
 	store_tags_free(tags, n);
-	_cleanup_closedir_ DIR *d = open_dir(s, STORE_CONTAINERS);
-	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL) {
-		char digest[DIGEST_SIZE];
-		if (e->d_name[0] != '.' && container_image(s, e->d_name, digest))
-			add_image(s, digest, set);
+	/* What a container's image holds is kept even without a name; when that cannot be known
+	 * (a container file or its manifest unreadable), nothing is removed. */
+	char **used = NULL;
+	if (store_images_in_use(s, &used, err) < 0) {
+		json_decref(set);
+		return NULL;
 	}
-	return set;
-}
-
-/* A layer leaves layers/ in one rename, then its tree is removed from tmp/: a crash in between
- * leaves debris for the next sweep, never half a layer under its name. */
-static int remove_layer(struct store *s, const char *hex, struct error *err)
-{
-	char from[STORE_NAME_MAX], to[STORE_NAME_MAX];
-	snprintf(from, sizeof from, STORE_LAYERS "/%s", hex);
-	if (store_tmp_name("rm", to) < 0)
-		return error_errno(err, "layer sha256:%s: temporary name", hex);
-	if (renameat(s->dirfd, from, s->dirfd, to) < 0)
-		return error_errno(err, "layer sha256:%s: rename", hex);
-	return remove_tree_at(s->dirfd, to, err);
-}
-
-/* Whatever is in tmp/ and not locked is a crash's debris; partial blobs are kept to resume. */
-static int sweep_tmp(struct store *s, json_t *removed, struct error *err)
-{
-	_cleanup_closedir_ DIR *d = open_dir(s, STORE_TMP);
-	if (d == NULL)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		const char *n = e->d_name;
-		size_t len = strlen(n);
-		if (n[0] == '.' ||
-		    (len > strlen(PARTIAL) && strcmp(n + len - strlen(PARTIAL), PARTIAL) == 0))
-			continue;
-		_cleanup_close_ int fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
-			continue; /* in use */
-		char path[STORE_NAME_MAX + 256];
-		snprintf(path, sizeof path, STORE_TMP "/%s", n);
-		struct stat st;
-		if (fstatat(s->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode) ? remove_tree_at(s->dirfd, path, err) < 0
-					: unlinkat(s->dirfd, path, 0) < 0 && errno != ENOENT)
-			return S_ISDIR(st.st_mode) ? -1 : error_errno(err, "remove %s", path);
-		if (removed) {
-			char line[STORE_NAME_MAX + 300];
-			snprintf(line, sizeof line, "debris %s", path);
-			json_array_append_new(removed, json_string(line));
+	for (char **m = used; *m; m++)
+		if (add_image(s, *m, set, err) < 0) {
+			error_prefix(err, "image %s, used by a container", *m);
+			strv_free(used);
+			json_decref(set);
+			return NULL;
 		}
-	}
-	return 0;
+	strv_free(used);
+	return set;
 }
 
 int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes, struct error *err)
@@ -169,7 +132,8 @@ int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes,
 	_cleanup_json_ json_t *cand = NULL;
 	if (only) {
 		cand = json_object();
-		add_image(s, only, cand);
+		struct error e;
+		add_image(s, only, cand, &e);
 	}
 	static const char *const dirs[] = {STORE_BLOBS, STORE_LAYERS};
 	for (size_t k = 0; k < ARRAY_SIZE(dirs); k++) {
@@ -191,12 +155,12 @@ int store_gc(struct store *s, const char *only, json_t *deleted, int64_t *bytes,
 					*bytes += st.st_size;
 				if (unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
 					return error_errno(err, "blob %s: remove", digest);
-			} else if (remove_layer(s, e->d_name, err) < 0)
+			} else if (store_layer_remove(s, digest, err) < 0)
 				return -1;
 			json_array_append_new(deleted, json_string(line));
 		}
 	}
-	return sweep_tmp(s, NULL, err);
+	return store_gc_tmp(s, false, NULL, err);
 }
 
 void store_gc_after_failure(struct store *s)
@@ -282,7 +246,7 @@ static void check_image(struct store *s, const char *name, const char *digest, j
 int store_fsck(struct store *s, bool repair, json_t *problems, struct error *err)
 {
 	/* Debris is what a crash leaves by design, not damage: it goes without a word. */
-	if (sweep_tmp(s, NULL, err) < 0)
+	if (store_gc_tmp(s, false, NULL, err) < 0)
 		return -1;
 	check_blobs(s, repair, problems);
 	struct store_tag *tags = NULL;

@@ -18,6 +18,7 @@
 #include "lib/fault.h"
 #include "lib/fs.h"
 #include "lib/json_get.h"
+#include "lib/strv.h"
 
 #define INDEX_FILE     "index.json"
 #define INDEX_LOCK     "index.lock"
@@ -239,4 +240,37 @@ void store_tags_free(struct store_tag *tags, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(tags[i].name);
 	free(tags);
+}
+
+int store_index_bad_names(struct store *s, bool repair, char ***names, struct error *err)
+{
+	_cleanup_close_ int lfd = repair ? index_lock(s, err) : -1;
+	if (repair && lfd < 0)
+		return -1;
+	_cleanup_json_ json_t *images = index_read(s, err);
+	if (images == NULL)
+		return -1;
+	char **v = calloc(1, sizeof *v);
+	if (v == NULL)
+		return error_set(err, ENOMEM, "index");
+	const char *key;
+	json_t *val;
+	void *tmp;
+	json_object_foreach_safe(images, tmp, key, val)
+	{
+		if (digest_valid(json_string_value(val)))
+			continue;
+		if (strv_push(&v, key) < 0) {
+			strv_free(v);
+			return error_set(err, ENOMEM, "index");
+		}
+		if (repair)
+			json_object_del(images, key);
+	}
+	if (repair && v[0] && index_write(s, images, err) < 0) {
+		strv_free(v);
+		return -1;
+	}
+	*names = v;
+	return 0;
 }

@@ -2,6 +2,8 @@
 #pragma once
 #include <stdbool.h>
 
+struct error;
+
 #include "images/store.h"
 
 #define STORE_BLOBS	 "blobs/sha256"
@@ -16,5 +18,11 @@ int store_flock(int fd, int op);
 int store_blob_name(const char *digest, char out[STORE_NAME_MAX]);
 /* "tmp/PREFIX-" and 16 random hex digits. */
 int store_tmp_name(const char *prefix, char out[STORE_NAME_MAX]);
+/* A new directory STORE/tmp/PREFIX-..., its name in name; returns its fd, flock'ed (so no sweep
+ * takes it), or -1. */
+int store_tmp_dir(struct store *s, const char *prefix, char name[STORE_NAME_MAX],
+		  struct error *err);
 /* True when name (under the store) is still the file fd has open. */
 bool store_still_named(struct store *s, const char *name, int fd);
+/* Names in the index whose value is not a digest (strv); removed from it with repair. */
+int store_index_bad_names(struct store *s, bool repair, char ***names, struct error *err);

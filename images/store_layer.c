@@ -37,18 +37,10 @@ int store_layer_unpack(struct store *s, const char *blob_digest, int src_fd,
 		drain(src_fd);
 		return 0;
 	}
-	if (store_tmp_name("layer", tmp) < 0)
-		return error_errno(err, "layer %s: temporary name", blob_digest);
-	if (mkdirat(s->dirfd, tmp, 0755) < 0)
-		return error_errno(err, "layer %s: mkdir %s/%s", blob_digest, s->root, tmp);
-	_cleanup_close_ int dfd =
-	    openat(s->dirfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* Held until the rename: a sweep of tmp/ skips what is locked. */
-	if (dfd < 0 || store_flock(dfd, LOCK_EX) < 0) {
-		int e = errno;
-		unlinkat(s->dirfd, tmp, AT_REMOVEDIR);
-		return error_errnum(err, e, "layer %s: open %s/%s", blob_digest, s->root, tmp);
-	}
+	/* Locked until the rename: a sweep of tmp/ skips what is locked. */
+	_cleanup_close_ int dfd = store_tmp_dir(s, "layer", tmp, err);
+	if (dfd < 0)
+		return error_prefix(err, "layer %s", blob_digest);
 	struct error rm;
 	if (unpack_layer(src_fd, dfd, blob_digest, lim, NULL, err) < 0) {
 		remove_tree_at(s->dirfd, tmp, &rm);
