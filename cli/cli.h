@@ -38,6 +38,10 @@ int cmd_update(const struct globals *g, int argc, char **argv, struct error *err
 int cmd_box(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_image(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_images(const struct globals *g, int argc, char **argv, struct error *err);
+/* image's subcommands of an image as a rootfs (cli/cmd_image_rootfs.c; argv[0] the subcommand). */
+int image_bundle_main(const struct globals *g, int argc, char **argv, struct error *err);
+int image_mount_main(const struct globals *g, int argc, char **argv, struct error *err);
+int image_umount_main(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_rmi(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_checkpoint(const struct globals *g, int argc, char **argv, struct error *err);
 int cmd_restore(const struct globals *g, int argc, char **argv, struct error *err);

@@ -326,7 +326,8 @@ static const struct {
 } subcommands[] = {
     {"import", image_import_main}, {"export", image_export_main},   {"ls", image_ls_main},
     {"list", image_ls_main},	   {"inspect", image_inspect_main}, {"rm", image_rm_main},
-    {"prune", image_prune_main},   {"fsck", image_fsck_main},
+    {"prune", image_prune_main},   {"fsck", image_fsck_main},	    {"bundle", image_bundle_main},
+    {"mount", image_mount_main},   {"umount", image_umount_main},
 };
 
 int cmd_image(const struct globals *g, int argc, char **argv, struct error *err)

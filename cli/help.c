@@ -159,7 +159,9 @@ static const struct cmd_help helps[] = {
      "  inspect NAME...      print images' manifest digest, config and layers as JSON\n"
      "  rm NAME...           remove images (also: berth rmi)\n"
      "  prune                remove blobs and layers no image or container uses\n"
-     "  fsck                 verify every blob and image of the store",
+     "  fsck                 verify every blob and image of the store\n"
+     "  bundle NAME DIR      write a bundle that runs the image (berth run -b DIR ID)\n"
+     "  mount NAME DIR       mount the image read-only at DIR, until image umount DIR",
      (const struct opt_help[]){{0}}},
     {"image import", "image import [options] PATH [NAME]",
      "Import an OCI image layout (a directory or a tar, plain or compressed) or a docker save / "
@@ -205,6 +207,19 @@ static const struct cmd_help helps[] = {
      "Verify the store: every blob's digest, every image's manifest, config and unpacked layers. "
      "Exits 1 when a problem is found.",
      (const struct opt_help[]){{"    --repair", "remove corrupt blobs"}, {0}}},
+    {"image bundle", "image bundle NAME DIR",
+     "Write DIR/config.json for the image NAME and an empty DIR/rootfs: `berth run -b DIR ID` "
+     "runs\n"
+     "the image on an overlay of its layers, made at create inside the container's mount\n"
+     "namespace (DIR/rootfs stays empty on the host) and removed with the container.",
+     (const struct opt_help[]){{0}}},
+    {"image mount", "image mount NAME DIR",
+     "Mount the image NAME read-only at DIR on the host, to look at its files, until `berth image\n"
+     "umount DIR`. Its layers are kept while it is mounted.",
+     (const struct opt_help[]){{0}}},
+    {"image umount", "image umount DIR",
+     "Unmount what `berth image mount` mounted at DIR, and forget it.",
+     (const struct opt_help[]){{0}}},
     {"checkpoint", "checkpoint [options] ID",
      "Not supported: berth has no checkpoint/restore (it needs CRIU, which cannot checkpoint "
      "containers on this host). runc's options are accepted, then the command fails.",
