@@ -56,6 +56,21 @@ json_t *box_image_import(const struct runtime_ctx *ctx, const char *path,
 	return out;
 }
 
+static json_t *names_of(struct store *s, const char *digest)
+{
+	json_t *names = json_array();
+	struct store_tag *tags = NULL;
+	size_t n = 0;
+	struct error e;
+	if (store_tags(s, &tags, &n, &e) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(tags[i].digest, digest) == 0)
+				json_array_append_new(names, json_string(tags[i].name));
+		store_tags_free(tags, n);
+	}
+	return names;
+}
+
 int box_image_export(const struct runtime_ctx *ctx, const char *name, const char *file,
 		     struct error *err)
 {
@@ -64,8 +79,22 @@ int box_image_export(const struct runtime_ctx *ctx, const char *name, const char
 		return -1;
 	char digest[DIGEST_SIZE];
 	int r = store_resolve(&s, name, digest, err);
-	if (r == 0)
-		r = layout_export(&s, digest, name, file, err);
+	if (r == 0) {
+		/* The name as the store holds it ("busybox" is "busybox:latest"); an image given by
+		 * digest goes out under its first name, or none. */
+		_cleanup_json_ json_t *names = names_of(&s, digest);
+		const char *ref = json_string_value(json_array_get(names, 0));
+		size_t i, len = strlen(name);
+		json_t *v;
+		json_array_foreach(names, i, v)
+		{
+			const char *nm = json_string_value(v);
+			if (strcmp(nm, name) == 0 ||
+			    (strncmp(nm, name, len) == 0 && strcmp(nm + len, ":latest") == 0))
+				ref = nm;
+		}
+		r = layout_export(&s, digest, ref, file, err);
+	}
 	close_store(&s);
 	return r;
 }
@@ -120,21 +149,6 @@ json_t *box_image_list(const struct runtime_ctx *ctx, struct error *err)
 done:
 	close_store(&s);
 	return out;
-}
-
-static json_t *names_of(struct store *s, const char *digest)
-{
-	json_t *names = json_array();
-	struct store_tag *tags = NULL;
-	size_t n = 0;
-	struct error e;
-	if (store_tags(s, &tags, &n, &e) == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(tags[i].digest, digest) == 0)
-				json_array_append_new(names, json_string(tags[i].name));
-		store_tags_free(tags, n);
-	}
-	return names;
 }
 
 json_t *box_image_inspect(const struct runtime_ctx *ctx, const char *name, struct error *err)

@@ -35,6 +35,6 @@ int layout_import(struct store *s, const char *path, const struct layout_import_
 void layout_images_free(struct layout_image *v, size_t n);
 
 /* Writes the image manifest_digest as an OCI layout tar at file (replaced atomically: a failed
- * export leaves no file), its index naming it ref_name. */
+ * export leaves no file), its index naming it ref_name (NULL: no name). */
 int layout_export(struct store *s, const char *manifest_digest, const char *ref_name,
 		  const char *file, struct error *err);

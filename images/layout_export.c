@@ -94,11 +94,16 @@ static int put_blob(struct archive *a, struct store *s, const char *digest, stru
 static int write_layout(struct archive *a, struct store *s, const struct image *img,
 			const char *ref_name, int64_t manifest_size, struct error *err)
 {
-	_cleanup_json_ json_t *index =
-	    json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:{s:s}}]}", "schemaVersion", 2, "mediaType",
-		      MT_OCI_INDEX, "manifests", "mediaType", img->media_type, "digest",
-		      img->digest, "size", (json_int_t)manifest_size, "annotations",
-		      "org.opencontainers.image.ref.name", ref_name);
+	json_t *desc = json_pack("{s:s,s:s,s:I}", "mediaType", img->media_type, "digest",
+				 img->digest, "size", (json_int_t)manifest_size);
+	if (desc && ref_name)
+		json_object_set_new(
+		    desc, "annotations",
+		    json_pack("{s:s}", "org.opencontainers.image.ref.name", ref_name));
+	_cleanup_json_ json_t *index = desc
+					   ? json_pack("{s:i,s:s,s:[o]}", "schemaVersion", 2,
+						       "mediaType", MT_OCI_INDEX, "manifests", desc)
+					   : NULL;
 	_cleanup_free_ char *text = index ? json_dumps(index, JSON_COMPACT) : NULL;
 	if (text == NULL)
 		return error_set(err, ENOMEM, "index.json");

@@ -413,6 +413,14 @@ check_rich_layers() {
 	assert_output "Loaded image: rich:1 ($(manifest_of rich))"
 	rm -rf "$STORE"
 	STORE=$s1
+	# By digest, or by a name without its tag: the name the store holds goes out.
+	run bi image export "$(manifest_of rich | cut -c8-19)" "$OUT/by-digest.tar"
+	assert_status 0
+	tar -xOf "$OUT/by-digest.tar" index.json | jq -e '.manifests[0].annotations["org.opencontainers.image.ref.name"] == "rich:1"'
+	bi image import "$OUT/by-digest.tar" plain
+	run bi image export plain "$OUT/plain.tar"
+	assert_status 0
+	tar -xOf "$OUT/plain.tar" index.json | jq -e '.manifests[0].annotations["org.opencontainers.image.ref.name"] == "plain:latest"'
 	# A failed export leaves no file.
 	run bi image export nope "$OUT/nope.tar"
 	assert_status 1
@@ -516,6 +524,15 @@ need_fault_points() {
 	run bi images
 	assert_status 0
 	assert_output "NAME  TAG  DIGEST        SIZE       CREATED"
+	# A layout whose image has no name needs one.
+	mk anon oci '{"layers": []}'
+	run bi image import "$OUT/anon"
+	assert_status 1
+	assert_berth_error_line
+	assert_match 'has no name'
+	run bi image import "$OUT/anon" anon
+	assert_status 0
+	assert_output "Loaded image: anon:latest ($(manifest_of anon))"
 	run bi images --format yaml
 	assert_status 1
 	assert_berth_error_line
