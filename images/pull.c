@@ -385,6 +385,16 @@ static int resolve_manifest(struct registry *r, const struct reference *ref, con
 	return 0;
 }
 
+/* The manifest's config.size (struct image has no field for it), or -1. */
+static int64_t config_size(const struct registry_manifest *m)
+{
+	json_error_t je;
+	_cleanup_json_ json_t *j = json_loadb(m->buf, m->len, 0, &je);
+	json_t *size = json_object_get(json_object_get(j, "config"), "size");
+	return json_is_integer(size) && json_integer_value(size) >= 0 ? json_integer_value(size)
+								      : -1;
+}
+
 int pull_image(struct store *s, const struct reference *ref, const struct pull_opts *o,
 	       char digest[DIGEST_SIZE], struct error *err)
 {
@@ -413,7 +423,7 @@ int pull_image(struct store *s, const struct reference *ref, const struct pull_o
 			p.prog.total += img.layers[i].size;
 			p.prog.layers++;
 		}
-	if (fetch_blob(&p, img.config_digest, -1, false, err) < 0) {
+	if (fetch_blob(&p, img.config_digest, config_size(&m), false, err) < 0) {
 		error_prefix(err, "image %s: config", ref->name);
 		goto out;
 	}

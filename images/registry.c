@@ -577,7 +577,9 @@ int registry_blob(struct registry *r, const char *path, const char *digest, int6
 		headers[nh++] = range;
 	struct resp rs = {.sink = sink, .arg = arg, .offset = offset};
 	int rc = get(r, url, headers, &rs, err);
-	if (rc == 0 && rs.code == 416) {
+	/* The partial file already has every byte, or more than the blob (a registry whose
+	 * blob changed): start over. */
+	if (rs.code == 416) {
 		rc = error_set(err, ESPIPE, "registry %s: blob %s: range refused", r->name, digest);
 	} else if (rc == 0 && rs.code != 200 && rs.code != 206) {
 		char what[512];

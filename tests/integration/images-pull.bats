@@ -46,6 +46,13 @@ setup() {
 	STORE=$WORK/store
 }
 
+# A registry a test starts for itself (to kill it) is stopped whatever happens.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	reg_stop "$WORK/reg"
+	helpers_teardown
+}
+
 # pull ARGS...: berth pull into this test's store.
 pull() {
 	run rt --store "$STORE" pull "$@" </dev/null
@@ -244,4 +251,79 @@ login_secure() {
 	assert_status 0
 	assert_match '^sha256:'
 	[ "$(cat "$STORE"/layers/*/a)" = hello ]
+}
+
+# bats test_tags=slow
+@test "images-pull: a layer download cut by the registry's death resumes from the partial file with a Range request" {
+	local img=$WORK/img layer pid i size port
+	mkdir -p "$WORK/big"
+	head -c 40M /dev/urandom >"$WORK/big/r"
+	python3 "$ITEST_DIR/mkimage.py" --summary "$WORK/s.json" \
+		"{\"layers\": [{\"dir\": \"$WORK/big\", \"compression\": \"none\"}]}" "$img" >/dev/null
+	reg_start "$WORK/reg"
+	port=$REG_PORT
+	reg_push "$img" big:1
+	# skopeo compressed the layer on the way: the registry's manifest names it.
+	layer=$(skopeo inspect --raw --tls-verify=false "docker://$REG/big:1" | jq -r '.layers[0].digest')
+	# 4 MB/s: the test stops the registry once 4 MB are in the partial file.
+	BERTH_PULL_MAX_SPEED=4000000 rt --store "$STORE" pull -q "$REG/big:1" >"$WORK/o" 2>&1 </dev/null &
+	pid=$!
+	for i in $(seq 300); do
+		size=$(stat -c %s "$STORE/tmp/${layer#sha256:}.partial" 2>/dev/null || echo 0)
+		[ "$size" -lt 4000000 ] || break
+		sleep 0.1
+	done
+	[ "$size" -ge 4000000 ] || {
+		cat "$WORK/o" >&2
+		ls -l "$STORE/tmp" >&2
+		return 1
+	}
+	reg_stop "$WORK/reg"
+	if wait $pid; then
+		echo "the pull did not fail" >&2
+		return 1
+	fi
+	grep -q "interrupted" "$WORK/o" || { cat "$WORK/o" >&2; return 1; }
+	size=$(stat -c %s "$STORE/tmp/${layer#sha256:}.partial")
+	[ "$size" -ge 4000000 ] && [ "$size" -lt 41000000 ]
+	[ ! -e "$STORE/layers/${layer#sha256:}" ]
+	store_clean
+	REG_PORT_FIXED=$port reg_start "$WORK/reg"
+	pull -q "$REG/big:1"
+	assert_status 0
+	# The registry answered the second pull's request for the layer with a range.
+	grep -q "\"GET /v2/big/blobs/$layer HTTP/1.1\" 206 " "$WORK/reg/log"
+	cmp "$WORK/big/r" "$STORE/layers/${layer#sha256:}/r"
+	[ ! -e "$STORE/tmp/${layer#sha256:}.partial" ]
+	run rt --store "$STORE" image fsck
+	assert_status 0
+}
+
+# bats test_tags=slow
+@test "images-pull: kill -9 at each step of a pull, then a pull works, the store verifies and only partials were left" {
+	if ! "$RUNTIME" --version | grep -q '+FAULT_POINTS'; then
+		skip "the runtime has no fault points (configure --enable-fault-points)"
+	fi
+	local step
+	for step in pull-manifest pull-config blob-commit pull-blob-fetched layer-rename pull-layers \
+		pull-manifest-stored index-write; do
+		rm -rf "$STORE"
+		run env BERTH_FAULT=$step timeout 30 "$RUNTIME" --root "$STATE_ROOT" --store "$STORE" \
+			pull -q "$PREG/t:1" </dev/null
+		[ "$status" -eq 137 ] || {
+			echo "$step: exit $status: $output" >&2
+			return 1
+		}
+		[ "$(jq -r --arg n "$PREG/t:1" '.images[$n]' "$STORE/index.json" 2>/dev/null || echo null)" = null ] ||
+			[ "$step" = index-write ]
+		pull -q "$PREG/t:1"
+		assert_status 0
+		[ "$(cat "$STORE"/layers/*/a)" = hello ]
+		run rt --store "$STORE" image fsck
+		assert_status 0
+		# What the killed pull left in tmp/ is debris a prune sweeps, but for resumable partials.
+		run rt --store "$STORE" image prune
+		assert_status 0
+		store_clean
+	done
 }
