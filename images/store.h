@@ -119,7 +119,7 @@ int store_layer_remove(struct store *s, const char *blob_digest, struct error *e
 int store_blobs(struct store *s, char ***digests, struct error *err);
 int store_layers(struct store *s, char ***digests, struct error *err);
 /* The manifest digests that containers use: STORE/containers/ID/image holds one manifest digest
- * line (images/overlay.h writes it before it mounts); a containers/ID without that file uses
- * nothing. A file that does not hold a digest is an error, never "nothing" (store_gc keeps
- * everything such an image holds, images/store_gc.h). */
+ * line (images/overlay.h writes it before it mounts); a containers/ID without that file, or with
+ * it empty, uses nothing. A file that does not hold a digest is an error, never "nothing" (store_gc
+ * keeps everything such an image holds, images/store_gc.h). */
 int store_images_in_use(struct store *s, char ***manifests, struct error *err);

@@ -245,8 +245,10 @@ static void check_image(struct store *s, const char *name, const char *digest, j
 
 int store_fsck(struct store *s, bool repair, json_t *problems, struct error *err)
 {
-	/* Debris is what a crash leaves by design, not damage: it goes without a word. */
-	if (store_gc_tmp(s, false, NULL, err) < 0)
+	/* Debris is what a crash leaves by design, not damage: it goes without a word. A partial
+	 * download stays for a resume, unless repair asks for a clean store: then it is finished
+	 * when it holds its whole blob, and removed otherwise. */
+	if (store_gc_tmp(s, repair, NULL, err) < 0)
 		return -1;
 	check_blobs(s, repair, problems);
 	struct store_tag *tags = NULL;

@@ -29,5 +29,6 @@ void store_gc_after_failure(struct store *s);
 
 /* Verifies every blob's digest, every name's manifest, config and unpacked layers, and reports
  * debris in tmp/. Appends one line per problem to problems; with repair, removes corrupt blobs
- * and debris (a name whose content is missing stays: a pull or import brings it back). */
+ * and debris, and finishes or removes partial downloads (a name whose content is missing stays: a
+ * pull or import brings it back). */
 int store_fsck(struct store *s, bool repair, json_t *problems, struct error *err);

@@ -230,6 +230,10 @@ int store_images_in_use(struct store *s, char ***manifests, struct error *err)
 		}
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 			buf[--len] = '\0';
+		/* Made empty and then written, before anything is mounted: a kill in between
+		 * leaves a container that uses nothing. */
+		if (len == 0)
+			continue;
 		/* Refused rather than skipped: a prune must never guess that a container uses
 		 * nothing. */
 		if (!digest_valid(buf)) {

@@ -257,6 +257,10 @@ static void test_in_use(void)
 	ok(store_layer_exists(&S, l1) && store_blob_exists(&S, m1),
 	   "  its layer and manifest stay");
 
+	ok(mkfile("containers/b/image", "") == 0 && store_images_in_use(&S, &v, &e) == 0 &&
+	       strv_len(v) == 1,
+	   "an empty image file (killed before it was written) uses nothing");
+	strv_free(v);
 	ok(mkfile("containers/b/image", "../../etc/passwd\n") == 0, "a garbage image file");
 	v = NULL;
 	ok(store_images_in_use(&S, &v, &e) < 0 && v == NULL, "is an error, not 'nothing'");
@@ -292,6 +296,13 @@ static void test_fsck(void)
 	snprintf(name, sizeof name, "blobs/sha256/%s", digest_hex(l1));
 	ok(mkfile(name, "tampered") == 0, "its layer blob corrupted");
 	ok(mkdirat(S.dirfd, "tmp/layer-dead", 0700) == 0, "debris in tmp/");
+	char whole_d[DIGEST_SIZE], part_d[DIGEST_SIZE], whole[200], part[200];
+	digest_buf("whole", 5, whole_d, &e);
+	digest_buf("partial", 7, part_d, &e);
+	snprintf(whole, sizeof whole, "tmp/%s.partial", digest_hex(whole_d));
+	snprintf(part, sizeof part, "tmp/%s.partial", digest_hex(part_d));
+	ok(mkfile(whole, "whole") == 0 && mkfile(part, "par") == 0,
+	   "two partial downloads, one of them complete");
 	json_t *p = json_array();
 	ok(store_fsck(&S, false, p, &e) == 0, "fsck");
 	char want[300];
@@ -301,10 +312,14 @@ static void test_fsck(void)
 		found |= strstr(json_string_value(json_array_get(p, i)), want) != NULL;
 	ok(found, "reports the corrupt blob");
 	ok(store_blob_exists(&S, l1), "  keeps it without repair");
-	ok(count_entries("tmp") == 0, "  sweeps the debris");
+	ok(count_entries("tmp") == 2 && exists(whole) && exists(part),
+	   "  sweeps the debris, keeps the partials for a resume");
 	json_decref(p);
 	p = json_array();
 	ok(store_fsck(&S, true, p, &e) == 0 && !store_blob_exists(&S, l1), "--repair removes it");
+	ok(store_blob_exists(&S, whole_d) && !store_blob_exists(&S, part_d) &&
+	       count_entries("tmp") == 0,
+	   "  finishes the complete partial and removes the other");
 	json_decref(p);
 }
 
