@@ -16,8 +16,8 @@ struct runtime_ctx {
 	/* --root named a root other than the default: berth box keeps a root of its own
 	 * otherwise. */
 	bool root_given;
-	/* The image store: --store, else $BERTH_STORE, else RUNTIME_STORE_DEFAULT. Nothing reads
-	 * it yet: images/ will. */
+	/* The image store: --store, else $BERTH_STORE, else RUNTIME_STORE_DEFAULT (create mounts an
+	 * image's rootfs from it when the config names no store). */
 	const char *store;
 	bool rootless; /* berth's euid is not 0 */
 	enum cgroup_manager manager;
