@@ -537,3 +537,33 @@ need_fault_points() {
 	assert_status 1
 	assert_berth_error_line
 }
+
+@test "images: concurrent imports of one image, and rmi and prune meanwhile, leave a store that verifies" {
+	mk img oci-tar "$RICH"
+	mk many oci '{"ref": "many:1", "layers": [{"repeat": 40, "entries": [{"type": "file", "path": "f{i}", "content": "{i}"}]}]}'
+	bi image import "$OUT/img" first >/dev/null
+	local pids=() i
+	for i in 1 2 3; do
+		bi image import "$OUT/img" "c$i" >"$OUT/c$i.out" 2>&1 &
+		pids+=($!)
+	done
+	bi image import "$OUT/many" >"$OUT/many.out" 2>&1 &
+	pids+=($!)
+	bi rmi first >"$OUT/rmi.out" 2>&1 &
+	pids+=($!)
+	bi image prune >"$OUT/prune.out" 2>&1 &
+	pids+=($!)
+	for i in "${pids[@]}"; do
+		wait "$i" || {
+			cat "$OUT"/*.out >&2
+			return 1
+		}
+	done
+	run bi images --format json
+	assert_status 0
+	[ "$(jq -r 'map(.name + ":" + .tag) | sort | join(" ")' <<<"$output")" = "c1:latest c2:latest c3:latest many:1" ]
+	check_rich_layers img
+	run bi image fsck
+	assert_status 0
+	assert_output ok
+}
