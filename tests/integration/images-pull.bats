@@ -327,3 +327,28 @@ login_secure() {
 		store_clean
 	done
 }
+
+@test "images-pull: a full disk fails the pull in one line and rolls it back: no layer, no partial, no name" {
+	local img=$WORK/img
+	mkdir -p "$WORK/big" "$WORK/small"
+	head -c 3M /dev/urandom >"$WORK/big/r"
+	python3 "$ITEST_DIR/mkimage.py" "{\"layers\": [{\"dir\": \"$WORK/big\", \"compression\": \"gzip\"}]}" \
+		"$img" >/dev/null
+	REG=$PREG reg_push "$img" full:1
+	# A 2 MiB store: the layer's blob alone does not fit.
+	mount -t tmpfs -o size=2m tmpfs "$WORK/small"
+	STORE=$WORK/small/store
+	pull "$PREG/full:1"
+	local st=$status out=$output left
+	left=$(find "$STORE/tmp" "$STORE/layers" -mindepth 1 2>/dev/null)
+	[ ! -e "$STORE/index.json" ] || left+=$(jq -r '.images | keys[]' "$STORE/index.json")
+	umount "$WORK/small"
+	status=$st output=$out
+	assert_status 1
+	assert_berth_error_line
+	assert_imatch "no space left on device"
+	[ -z "$left" ] || {
+		echo "left: $left" >&2
+		return 1
+	}
+}
