@@ -352,3 +352,20 @@ login_secure() {
 		return 1
 	}
 }
+
+@test "images-pull: a registry with token auth gives an anonymous bearer token for the repository's pull scope" {
+	command -v python3 >/dev/null && python3 -c 'import cryptography' 2>/dev/null ||
+		skip "python3-cryptography is needed for the token server"
+	reg_start "$WORK/reg" "" token
+	local i
+	for i in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$REG_TOKEN_PORT/token" && break
+		sleep 0.1
+	done
+	reg_push "$BATS_FILE_TMPDIR/img/t" t:1
+	pull "$REG/t:1"
+	assert_status 0
+	assert_match '^sha256:'
+	[ "$(cat "$STORE"/layers/*/a)" = hello ]
+	grep -q "service=berth-registry&scope=repository%3At%3Apull$" "$WORK/reg/token.log"
+}

@@ -37,6 +37,17 @@ reg_start() {
 			cp "$dir/ca.crt" "$dir/certs.d/$REG/ca.crt"
 			echo "  tls: {certificate: $dir/srv.crt, key: $dir/srv.key}"
 		fi
+		if [ "$auth" = token ]; then
+			# Anonymous bearer tokens from token-server.py, as Docker Hub gives them.
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+				-keyout "$dir/token.key" -out "$dir/token.crt" -days 2 -subj /CN=berth-token 2>/dev/null
+			REG_TOKEN_PORT=$(free_port)
+			python3 "$ITEST_DIR/token-server.py" "$dir/token.key" "$dir/token.crt" "$REG_TOKEN_PORT" \
+				"$dir/token.log" </dev/null >>"$dir/log" 2>&1 3>&- &
+			echo $! >"$dir/token.pid"
+			echo "auth: {token: {realm: http://127.0.0.1:$REG_TOKEN_PORT/token, service: berth-registry,"
+			echo "  issuer: berth-test-issuer, rootcertbundle: $dir/token.crt}}"
+		fi
 		if [ "$auth" = auth ]; then
 			htpasswd -Bbn berth s3cret >"$dir/htpasswd"
 			echo "auth: {htpasswd: {realm: berth-test, path: $dir/htpasswd}}"
@@ -62,6 +73,12 @@ reg_stop() {
 	kill -9 "$pid" 2>/dev/null || true
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 	rm -f "$dir/pid"
+	if [ -f "$dir/token.pid" ]; then
+		pid=$(cat "$dir/token.pid")
+		kill -9 "$pid" 2>/dev/null || true
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+		rm -f "$dir/token.pid"
+	fi
 }
 
 # reg_push DIR_OR_LAYOUT NAME:TAG [skopeo args]: an OCI layout into the registry REG.
