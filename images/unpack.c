@@ -97,14 +97,17 @@ static int fail(struct unpacker *u, const char *what)
 }
 
 /* A name from the archive made relative to the layer's root: empty and "." components dropped,
- * a leading "/" too (Docker and containerd put "/etc/x" at the layer's etc/x, so absolute names
- * land inside the layer, never outside it), ".." taken lexically. A ".." that would climb above
- * the root is refused (-EXDEV), like Docker's "breakout" check; a name longer than PATH_MAX is
- * -ENAMETOOLONG. out is "" for the root itself. */
+ * ".." taken lexically. An absolute name is refused (-EPERM): image tools write names relative
+ * to the layer, so a leading "/" only comes from a hand-made or hostile layer, and taking it as
+ * the host's root or quietly as the layer's would both be a guess. A ".." that would climb
+ * above the root is refused (-EXDEV), like Docker's "breakout" check; a name longer than
+ * PATH_MAX is -ENAMETOOLONG. out is "" for the root itself. */
 static int clean_path(const char *in, char *out, size_t outsz)
 {
 	size_t n = 0;
 	const char *p = in;
+	if (*p == '/')
+		return -EPERM;
 	while (*p) {
 		while (*p == '/')
 			p++;
@@ -533,6 +536,8 @@ static int make_hardlink(struct unpacker *u, const char *raw_target, int pfd, co
 	int r = clean_path(raw_target, target, sizeof target);
 	if (r == -EXDEV)
 		return refuse(u, EXDEV, "hard link target \"%s\" is outside the layer", shown);
+	if (r == -EPERM)
+		return refuse(u, EPERM, "hard link target \"%s\" is an absolute name", shown);
 	if (r < 0)
 		return refuse(u, -r, "hard link target \"%s\": %s", shown, strerror(-r));
 	if (target[0] == '\0')
@@ -617,6 +622,8 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 	int r = clean_path(u->entry, path, sizeof path);
 	if (r == -EXDEV)
 		return refuse(u, EXDEV, "escapes the layer (\"..\" above its root)");
+	if (r == -EPERM)
+		return refuse(u, EPERM, "an absolute name");
 	if (r < 0)
 		return refuse(u, -r, "%s", strerror(-r));
 	mode_t type = sym_archive_entry_filetype(e);

@@ -28,8 +28,8 @@ struct unpack_result {
 
 /* Reads src_fd (a file or a pipe, from its current offset, to the end) and unpacks into destfd,
  * an empty directory opened O_RDONLY|O_DIRECTORY (not O_PATH: its own owner, mode and xattrs come
- * from the layer's "./" entry). A leading "/" of a name is dropped, as Docker and containerd
- * do: "/etc/x" is the layer's etc/x; a ".." that climbs above the root is refused. name (the
+ * from the layer's "./" entry). Absolute names (entries and hard link targets) are refused, and
+ * so is a ".." that climbs above the root. name (the
  * layer's digest) starts every error line:
  *   layer sha256:...: entry "NAME": goes through a symlink ("etc")
  * lim may be NULL. Whiteouts and device nodes need CAP_MKNOD, the opaque xattr CAP_SYS_ADMIN.

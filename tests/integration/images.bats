@@ -353,8 +353,9 @@ check_rich_layers() {
 		{\"entries\": [{\"type\": \"file\", \"path\": \"l/x\", \"content\": \"pwned\"}]}]"
 	local hard="[{\"entries\": [{\"type\": \"hardlink\", \"path\": \"h\", \"target\": \"$WORK/canary\"}]}]"
 	local hardrel='[{"entries": [{"type": "hardlink", "path": "h", "target": "../../../../../../../canary"}]}]'
+	local abs="[{\"entries\": [{\"type\": \"file\", \"path\": \"$WORK/canary.d/x\", \"content\": \"pwned\"}]}]"
 	local i=0 layers name
-	for layers in "$esc" "$dotdot" "$sym" "$rel" "$two" "$hard" "$hardrel"; do
+	for layers in "$esc" "$dotdot" "$sym" "$rel" "$two" "$hard" "$hardrel" "$abs"; do
 		i=$((i + 1))
 		name=h$i
 		mk "$name" oci "{\"ref\": \"$name:1\", \"layers\": $layers}"
