@@ -70,6 +70,9 @@ int store_tmp_dir(struct store *s, const char *prefix, char name[STORE_NAME_MAX]
 		}
 		_cleanup_close_ int fd =
 		    openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* Another command's sweep took it before it was open, let alone locked. */
+		if (fd < 0 && errno == ENOENT)
+			continue;
 		if (fd < 0)
 			return error_errno(err, "open %s/%s", s->root, name);
 		if (store_flock(fd, LOCK_EX) < 0)
