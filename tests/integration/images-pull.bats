@@ -369,3 +369,20 @@ login_secure() {
 	[ "$(cat "$STORE"/layers/*/a)" = hello ]
 	grep -q "service=berth-registry&scope=repository%3At%3Apull$" "$WORK/reg/token.log"
 }
+
+@test "images-pull: progress is drawn on a terminal only, and -q turns it off there too" {
+	command -v script >/dev/null || skip "no script(1) for a terminal"
+	# stderr a pipe: the digest alone.
+	pull "$PREG/t:1"
+	assert_status 0
+	assert_match '^sha256:[0-9a-f]{64}$'
+	rm -rf "$STORE"
+	script -qec "$(printf '%q ' "$RUNTIME" --root "$STATE_ROOT" --store "$STORE" pull "$PREG/t:1")" \
+		/dev/null >"$WORK/tty" </dev/null
+	grep -q "Copying blobs: 2/2" "$WORK/tty"
+	rm -rf "$STORE"
+	script -qec "$(printf '%q ' "$RUNTIME" --root "$STATE_ROOT" --store "$STORE" pull -q "$PREG/t:1")" \
+		/dev/null >"$WORK/tty" </dev/null
+	! grep -q "Copying" "$WORK/tty"
+	grep -q '^sha256:' "$WORK/tty"
+}
