@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -96,15 +99,18 @@ static int set_string(int fsfd, const char *key, const char *value, struct error
 	return 0;
 }
 
-/* fsconfig's create and fsmount: the detached mount. */
-static int finish_mount(int fsfd, bool readonly, struct error *err)
+/* After an EINVAL while "lowerdir+" is used: -2 when it is the kernel that does not take the key
+ * (6.5 to 6.7 refuse it at once; 6.1's legacy path takes any key into one option string of a
+ * page, says "VFS: Legacy: ..." once that is full, and at create says nothing through the fs
+ * context: overlayfs writes to the kernel log there), else the kernel's own error. */
+static int refused(int fsfd, bool first, struct error *err)
 {
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return fs_error(fsfd, err, "overlay");
-	int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
-	if (mfd < 0)
-		return error_errno(err, "overlay: fsmount");
-	return mfd;
+	char msg[512];
+	ssize_t n = read(fsfd, msg, sizeof msg - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	if (first || n <= 0 || strstr(msg, "Legacy"))
+		return -2;
+	return error_set(err, EINVAL, "overlay: %s", n > 2 && msg[1] == ' ' ? msg + 2 : msg);
 }
 
 /* With "lowerdir+" (Linux 6.8+): one layer per call, top first, full paths. -2 with errno
@@ -123,7 +129,8 @@ static int mount_lowerdir_plus(const struct overlay_rootfs *o, const struct laye
 	for (size_t i = l->n; i > 0; i--) {
 		snprintf(p, base + DIGEST_HEX + 1, "%s/layers/%s", o->store, l->hex[i - 1]);
 		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", p, 0) < 0)
-			return errno == EINVAL && i == l->n ? -2 : fs_error(fsfd, err, "overlay");
+			return errno == EINVAL ? refused(fsfd, i == l->n, err)
+					       : fs_error(fsfd, err, "overlay");
 	}
 	if (empty) {
 		sprintf(p, "%s/empty", dir);
@@ -141,16 +148,7 @@ static int mount_lowerdir_plus(const struct overlay_rootfs *o, const struct laye
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
 		if (errno != EINVAL || l->n == 0)
 			return fs_error(fsfd, err, "overlay");
-		/* 6.1's legacy path takes any key and fails only here, saying nothing through
-		 * the fs context (overlayfs writes to the kernel log there): a kernel that knows
-		 * "lowerdir+" says why. */
-		char msg[512];
-		ssize_t n = read(fsfd, msg, sizeof msg - 1);
-		if (n <= 0)
-			return -2;
-		msg[n] = '\0';
-		return error_set(err, EINVAL, "overlay: %s",
-				 n > 2 && msg[1] == ' ' ? msg + 2 : msg);
+		return refused(fsfd, false, err);
 	}
 	int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, o->readonly ? MOUNT_ATTR_RDONLY : 0);
 	if (mfd < 0)
@@ -158,55 +156,88 @@ static int mount_lowerdir_plus(const struct overlay_rootfs *o, const struct laye
 	return mfd;
 }
 
-/* Without "lowerdir+": one "lowerdir" option of at most a page. Each layer gets a symlink
- * l/N -> ../../../layers/HEX (as overlay2's l/ names), the option lists "N:...:0" relative to
- * l/, and the mount is made with l/ as the working directory (the kernel resolves the option's
- * paths against it, at fsconfig or, on 6.1, at create). */
+/* The child of mount_short_names: in a mount namespace of its own, mount(2) the overlay on m/
+ * (with l/ as the working directory, which the option's names are relative to), clone it
+ * detached and send it back. */
+static __attribute__((noreturn)) void short_names_child(int sock, int lfd, const char *data)
+{
+	int fd = -1;
+	/* chdir first: unshare moves the working directory into the new namespace's copy of its
+	 * mount, and overlayfs takes lower and upper dirs only from the caller's namespace. */
+	if (fchdir(lfd) == 0 && unshare(CLONE_NEWNS) == 0 &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("overlay", "../m", "overlay", 0, data) == 0)
+		fd = open_tree(AT_FDCWD, "../m", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int e = fd < 0 ? errno : 0;
+	if (fd >= 0 ? send_with_fd(sock, &e, sizeof e, fd) < 0 : write(sock, &e, sizeof e) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Without "lowerdir+": fsconfig takes no string longer than 255 bytes there, so one "lowerdir"
+ * of many layers goes through mount(2), whose options may fill a page. Each layer gets a symlink
+ * l/N -> ../../../layers/HEX (as overlay2's l/ names) and the option lists "N:...:0", relative
+ * to l/: 200 layers take under 1 KiB. mount(2) attaches, so it is made by a child in a mount
+ * namespace of its own and cloned detached from there: the host's mount table never holds it. */
 static int mount_short_names(const struct overlay_rootfs *o, const struct layers *l, int dirfd,
 			     bool empty, struct error *err)
 {
-	if (mkdirat(dirfd, "l", 0700) < 0 && errno != EEXIST)
-		return error_errno(err, "overlay: mkdir l");
+	if ((mkdirat(dirfd, "l", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(dirfd, "m", 0700) < 0 && errno != EEXIST))
+		return error_errno(err, "overlay: mkdir l, m");
 	_cleanup_close_ int lfd = openat(dirfd, "l", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (lfd < 0)
 		return error_errno(err, "overlay: open l");
-	size_t cap = l->n * 12 + 16, used = 0;
+	size_t cap = l->n * 12 + 64, used = 0;
 	_cleanup_free_ char *opt = malloc(cap);
 	if (opt == NULL)
 		return error_set(err, ENOMEM, "overlay");
-	opt[0] = '\0';
+	used = (size_t)snprintf(opt, cap, "lowerdir=");
 	char name[16], target[sizeof "../../../layers/" + DIGEST_HEX];
 	for (size_t i = l->n; i > 0; i--) {
 		snprintf(name, sizeof name, "%zu", i - 1);
 		snprintf(target, sizeof target, "../../../layers/%s", l->hex[i - 1]);
 		if (symlinkat(target, lfd, name) < 0 && errno != EEXIST)
 			return error_errno(err, "overlay: symlink l/%s", name);
-		used += (size_t)snprintf(opt + used, cap - used, "%s%s", used ? ":" : "", name);
+		used += (size_t)snprintf(opt + used, cap - used, "%s%s", i < l->n ? ":" : "", name);
 	}
 	if (empty)
-		used += (size_t)snprintf(opt + used, cap - used, "%s../empty", used ? ":" : "");
-	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0)
-		return error_errno(err, "overlay: open the working directory");
-	_cleanup_close_ int fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
-	if (fsfd < 0)
-		return error_errno(err, "overlay: fsopen");
-	if (fchdir(lfd) < 0)
-		return error_errno(err, "overlay: chdir l");
-	int r = set_string(fsfd, "lowerdir", opt, err);
-	if (r == 0 && !o->readonly)
-		r = set_string(fsfd, "upperdir", "../upper", err);
-	if (r == 0 && !o->readonly)
-		r = set_string(fsfd, "workdir", "../work", err);
-	if (r == 0)
-		r = finish_mount(fsfd, o->readonly, err);
-	int saved = errno;
-	if (fchdir(cwd) < 0 && r >= 0) {
-		close(r);
-		return error_errno(err, "overlay: chdir back");
+		used += (size_t)snprintf(opt + used, cap - used, "%s../empty", l->n ? ":" : "");
+	if (!o->readonly)
+		used +=
+		    (size_t)snprintf(opt + used, cap - used, ",upperdir=../upper,workdir=../work");
+	if (used >= (size_t)sysconf(_SC_PAGESIZE))
+		return error_set(err, E2BIG, "overlay: %zu layers are too many for this kernel",
+				 l->n);
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return error_errno(err, "overlay: socketpair");
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sp[0]);
+		short_names_child(sp[1], lfd, opt);
 	}
-	errno = saved;
-	return r;
+	close(sp[1]);
+	_cleanup_close_ int sock = sp[0];
+	if (pid < 0)
+		return error_errno(err, "overlay: fork");
+	int e = EPROTO, mfd = -1;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &e, .iov_len = sizeof e};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&mfd, CMSG_DATA(cm), sizeof mfd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (mfd < 0)
+		return error_errnum(err, e, "overlay (%zu layers, by short names)", l->n);
+	return mfd;
 }
 
 /* Makes the directory (EEXIST: someone else's, left alone) and what goes in it. */

@@ -7,13 +7,16 @@
  *   STORE/containers/ID/upper   the container's writes (absent with a read-only rootfs)
  *   STORE/containers/ID/work    overlayfs's scratch dir
  *   STORE/containers/ID/l/N     on kernels without "lowerdir+": short names for the layers
+ *   STORE/containers/ID/m       there, the child's mount point (empty on the host)
  *
  * The mount is made with the new mount API and left detached: the caller attaches it where it
  * belongs (the runtime inside the container's mount namespace, so the host's mount table never
  * holds it and it goes with that namespace). Kernels with "lowerdir+" (6.8+) take one layer per
  * fsconfig call and have no limit on the number of layers; older ones take one "lowerdir" option,
- * limited to a page with the other options, so the layers are named there by short symlinks
- * relative to STORE/containers/ID/l (200 layers fit in under 1 KiB). */
+ * which fsconfig limits to 255 bytes and mount(2) to a page with the other options, so the layers
+ * are named there by short symlinks relative to STORE/containers/ID/l (200 layers fit in under
+ * 1 KiB) and the overlay is mounted with mount(2) on STORE/containers/ID/m by a child in a mount
+ * namespace of its own, which clones it detached (open_tree) and sends it back. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
