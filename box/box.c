@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "box/box_image.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fs.h"
@@ -30,6 +31,8 @@ extern char **environ;
 
 #define ANN_PID	  "berth.box.pid"
 #define ANN_START "berth.box.start"
+/* A --keep box: stopped, it is the user's to delete, not a leftover of a killed berth. */
+#define ANN_KEEP "berth.box.keep"
 
 static json_t *strv_json(char *const *v)
 {
@@ -232,6 +235,44 @@ static json_t *mounts_json(const struct box_opts *o)
 	return m;
 }
 
+static json_t *box_annotations(const struct box_opts *o, json_t *ann)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%d", (int)getpid());
+	json_object_set_new(ann, ANN_PID, json_string(buf));
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)process_start_time(getpid(), NULL));
+	json_object_set_new(ann, ANN_START, json_string(buf));
+	if (o->keep)
+		json_object_set_new(ann, ANN_KEEP, json_string("1"));
+	return ann;
+}
+
+/* An image's spec (the image's namespaces, mounts, process) with box's cgroup and limits. */
+static int build_image_config(const struct runtime_ctx *ctx, const struct box_opts *o,
+			      const char *id, const char *cgroups_path, json_t **out,
+			      struct error *err)
+{
+	_cleanup_json_ json_t *cfg = NULL;
+	if (box_image_config(ctx, o, id, &cfg, err) < 0)
+		return -1;
+	json_object_set_new(json_object_get(cfg, "process"), "terminal",
+			    json_boolean(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)));
+	json_t *lx = json_object_get(cfg, "linux");
+	json_object_set_new(lx, "cgroupsPath", json_string(cgroups_path));
+	json_t *res = NULL;
+	if (resources_json(o, &res, err) < 0) {
+		json_decref(res);
+		return -1;
+	}
+	json_object_set_new(lx, "resources", res);
+	json_t *ann = json_object_get(cfg, "annotations");
+	if (!json_is_object(ann))
+		json_object_set_new(cfg, "annotations", ann = json_object());
+	box_annotations(o, ann);
+	*out = json_incref(cfg);
+	return 0;
+}
+
 static int build_config(const struct box_opts *o, bool rootless, const char *cgroups_path,
 			json_t **out, struct error *err)
 {
@@ -286,13 +327,7 @@ static int build_config(const struct box_opts *o, bool rootless, const char *cgr
 		return -1;
 	}
 	json_object_set_new(lx, "resources", res);
-	char buf[32];
-	json_t *ann = json_object();
-	snprintf(buf, sizeof buf, "%d", (int)getpid());
-	json_object_set_new(ann, ANN_PID, json_string(buf));
-	snprintf(buf, sizeof buf, "%llu", (unsigned long long)process_start_time(getpid(), NULL));
-	json_object_set_new(ann, ANN_START, json_string(buf));
-	json_object_set_new(cfg, "annotations", ann);
+	json_object_set_new(cfg, "annotations", box_annotations(o, json_object()));
 	*out = json_incref(cfg);
 	return 0;
 }
@@ -314,7 +349,8 @@ static void sweep_stale(const struct runtime_ctx *box)
 		json_t *ann = json_object_get(c, "annotations");
 		const char *pid = json_string_value(json_object_get(ann, ANN_PID));
 		const char *start = json_string_value(json_object_get(ann, ANN_START));
-		if (id == NULL || pid == NULL || start == NULL)
+		if (id == NULL || pid == NULL || start == NULL ||
+		    json_object_get(ann, ANN_KEEP) != NULL)
 			continue;
 		if (process_start_time((pid_t)atoi(pid), NULL) == strtoull(start, NULL, 10))
 			continue;
@@ -351,7 +387,7 @@ static double now_s(void)
 
 /* The figures, from the cgroup of the stopped container, then the container goes. */
 static int collect_and_delete(const struct runtime_ctx *box, struct box_report *r, uint64_t sampled,
-			      struct error *err)
+			      bool keep, struct error *err)
 {
 	struct error e;
 	if (container_stats(box, r->id, true, &r->usage, &e) == 0 && r->usage.has_tasks) {
@@ -364,7 +400,7 @@ static int collect_and_delete(const struct runtime_ctx *box, struct box_report *
 		}
 	}
 	container_stats_free(&r->usage);
-	return container_delete(box, r->id, false, err);
+	return keep ? 0 : container_delete(box, r->id, false, err);
 }
 
 /* A non-root caller cannot use /run/berth-box: its boxes go to $XDG_RUNTIME_DIR/berth-box or
@@ -414,6 +450,30 @@ static void name_the_flag(struct error *e)
 		}
 }
 
+static int make_bundle(char *buf, size_t size, struct error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(buf, size, "%s/berth-box-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	if (mkdtemp(buf) == NULL)
+		return error_errno(err, "box: bundle %s", buf);
+	char rootfs[PATH_MAX + 8];
+	snprintf(rootfs, sizeof rootfs, "%s/rootfs", buf);
+	if (mkdir(rootfs, 0755) < 0) {
+		int e = errno;
+		rmdir(buf);
+		return error_errnum(err, e, "box: bundle %s", rootfs);
+	}
+	return 0;
+}
+
+static void remove_bundle(const char *dir)
+{
+	char rootfs[PATH_MAX + 8];
+	snprintf(rootfs, sizeof rootfs, "%s/rootfs", dir);
+	rmdir(rootfs);
+	rmdir(dir);
+}
+
 int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct box_report *r,
 	    struct error *err)
 {
@@ -421,7 +481,7 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	const struct box_opts *o = &copy;
 	char rootbuf[PATH_MAX], cwd[PATH_MAX];
 	memset(r, 0, sizeof *r);
-	if (o->argv == NULL || o->argv[0] == NULL)
+	if (o->img.image == NULL && (o->argv == NULL || o->argv[0] == NULL))
 		return error_set(err, EINVAL, "box: no command given (berth box --host -- CMD...)");
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		return error_errno(err, "current directory");
@@ -456,15 +516,20 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	}
 	sweep_stale(&box);
 
-	snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),
-		 (unsigned long long)process_start_time(getpid(), NULL));
+	if (o->name)
+		snprintf(r->id, sizeof r->id, "%s", o->name);
+	else
+		snprintf(r->id, sizeof r->id, "box-%d-%llx", (int)getpid(),
+			 (unsigned long long)process_start_time(getpid(), NULL));
 	const char *parent = o->cgroup_parent ? o->cgroup_parent : "/berth-box";
 	_cleanup_free_ char *cgpath = NULL;
 	if (asprintf(&cgpath, "%s%s%s", parent, parent[strlen(parent) - 1] == '/' ? "" : "/",
 		     r->id) < 0)
 		return error_set(err, ENOMEM, "box: cgroup path");
 	_cleanup_json_ json_t *cfg = NULL;
-	if (build_config(o, ctx->rootless, cgpath, &cfg, err) < 0)
+	int built = o->img.image ? build_image_config(ctx, o, r->id, cgpath, &cfg, err)
+				 : build_config(o, ctx->rootless, cgpath, &cfg, err);
+	if (built < 0)
 		return -1;
 
 	/* The spec goes to the same loader as a bundle's config.json, through a memfd: nothing
@@ -484,9 +549,16 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	    .tick = sample_tasks,
 	    .tick_arg = &smp,
 	};
+	/* An image's bundle: an empty rootfs dir, the mount point of the overlay that create makes
+	 * inside the box's mount namespace. Private, and gone once the box's init has its root. */
+	char bundle[PATH_MAX] = "";
+	if (o->img.image && make_bundle(bundle, sizeof bundle, err) < 0)
+		return -1;
 	struct create_opts co = {
 	    .id = r->id,
-	    .bundle = o->rootfs ? o->rootfs : cwd,
+	    .bundle = o->img.image ? bundle
+		      : o->rootfs  ? o->rootfs
+				   : cwd,
 	    .config_path = cfgpath,
 	    .keep = true,
 	    .die_with_parent = true,
@@ -502,6 +574,8 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	double t0 = now_s();
 	int rc = container_run(&box, &co, &r->exit_code, &oom, err);
 	r->wall_s = now_s() - t0;
+	if (*bundle)
+		remove_bundle(bundle);
 	if (rc < 0) {
 		r->exit_code = container_exec_failure_status(err);
 		name_the_flag(err);
@@ -516,5 +590,5 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 		r->exit_code = 124;
 	else if (r->forwarded_signal)
 		r->exit_code = 128 + r->forwarded_signal;
-	return collect_and_delete(&box, r, smp.peak, err);
+	return collect_and_delete(&box, r, smp.peak, o->keep, err);
 }

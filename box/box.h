@@ -14,6 +14,9 @@
  * go to $XDG_RUNTIME_DIR/berth-box or /tmp/berth-box-UID. */
 #define BOX_ROOT "/run/berth-box"
 
+/* What `berth box IMAGE` exits with when berth itself fails (Docker's 125). */
+#define BOX_EXIT_BERTH 125
+
 struct error;
 
 /* The smallest --memory box takes: docker's and podman's minimum too. Below about 1M the kernel
@@ -28,8 +31,23 @@ struct box_rate {
 	uint64_t rate;	    /* bytes per second */
 };
 
+enum box_pull { BOX_PULL_MISSING, BOX_PULL_ALWAYS, BOX_PULL_NEVER };
+
+/* A box of an image of the store (berth box IMAGE): its spec is the image's (box/box_image.c). */
+struct box_image_opts {
+	const char *image; /* NULL: --host or --rootfs */
+	enum box_pull pull;
+	const char *entrypoint; /* --entrypoint ("": none); NULL: the image's */
+	const char *workdir;	/* -w; NULL: the image's */
+	const char *hostname;	/* NULL: the box's name */
+	bool read_only;		/* --read-only: the root is mounted read-only */
+};
+
 struct box_opts {
-	const char *rootfs; /* NULL: --host (the host's "/") */
+	const char *rootfs; /* NULL: --host (the host's "/"), or an image */
+	struct box_image_opts img;
+	const char *name; /* --name: the container id; NULL: box-PID-START */
+	bool keep;	  /* --keep: the stopped box stays until `berth delete` */
 	char *const *argv;
 	const char *user; /* -u USER[:GROUP], names or numbers; NULL: the caller */
 	char *const

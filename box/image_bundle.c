@@ -38,6 +38,17 @@ static int lookup(struct store *s, const char *name, char digest[DIGEST_SIZE], s
 	return r;
 }
 
+int box_image_find(const struct runtime_ctx *ctx, const char *name, char digest[DIGEST_SIZE],
+		   struct error *err)
+{
+	struct store s;
+	if (store_open(&s, ctx->store, err) < 0)
+		return -1;
+	int r = store_lock(&s, STORE_SHARED, err) < 0 || lookup(&s, name, digest, err) < 0 ? -1 : 0;
+	store_close(&s);
+	return r;
+}
+
 static int open_image(const struct runtime_ctx *ctx, struct store *s, const char *name,
 		      struct image *img, struct error *err)
 {

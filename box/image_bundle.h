@@ -3,10 +3,16 @@
 #pragma once
 #include <jansson.h>
 
+#include "images/digest.h"
 #include "images/image_spec.h"
 #include "runtime/context.h"
 
 struct error;
+
+/* The digest of the image NAME names in the store (as given, else as Docker reads it); ENOENT
+ * when none. */
+int box_image_find(const struct runtime_ctx *ctx, const char *name, char digest[DIGEST_SIZE],
+		   struct error *err);
 
 /* The runtime spec of an image: `berth spec`'s default (no terminal, a writable root at
  * "rootfs"), the image config applied with ov (images/image_spec.h), and the annotations that

@@ -134,6 +134,14 @@ enum {
 	OPT_IOW,
 	OPT_TIMEOUT,
 	OPT_REPORT,
+	OPT_PULL,
+	OPT_ENTRYPOINT,
+	OPT_ENV_FILE,
+	OPT_HOSTNAME,
+	OPT_READ_ONLY,
+	OPT_NAME,
+	OPT_KEEP,
+	OPT_RM,
 };
 
 static const struct option box_options[] = {
@@ -154,6 +162,15 @@ static const struct option box_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"report", required_argument, NULL, OPT_REPORT},
     {"quiet", no_argument, NULL, 'q'},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"rm", no_argument, NULL, OPT_RM},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -189,6 +206,41 @@ static int place_flag(int c, const char *arg, struct box_args *a, struct error *
 	return NOT_MINE;
 }
 
+/* --env-file FILE: Docker's format, a K=V a line; blank lines and '#' comments skipped; a K
+ * alone takes berth's own K, if set. */
+static int env_file(const char *path, struct box_args *a, struct error *err)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return error_errno(err, "box: --env-file %s", path);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r = 0;
+	for (unsigned no = 1; r == 0 && (n = getline(&line, &cap, f)) >= 0; no++) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		const char *l = line + strspn(line, " \t");
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '=') {
+			r = error_set(err, EINVAL,
+				      "box: --env-file %s: line %u: no name before =", path, no);
+		} else if (strchr(l, '=')) {
+			strv_push((char ***)&a->o.env, l);
+		} else if (getenv(l)) {
+			_cleanup_free_ char *kv = NULL;
+			if (asprintf(&kv, "%s=%s", l, getenv(l)) < 0)
+				r = error_set(err, ENOMEM, "box: --env-file %s", path);
+			else
+				strv_push((char ***)&a->o.env, kv);
+		}
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
+
 /* Who the job is and what it sees: user, environment, PID namespace. */
 static int process_flag(int c, const char *arg, struct box_args *a, struct error *err)
 {
@@ -207,6 +259,8 @@ static int process_flag(int c, const char *arg, struct box_args *a, struct error
 	case OPT_SHARE_PID:
 		a->o.share_pid_ns = true;
 		return 0;
+	case OPT_ENV_FILE:
+		return env_file(arg, a, err);
 	}
 	return NOT_MINE;
 }
@@ -249,6 +303,49 @@ static int cpus_flag(const char *arg, struct box_opts *o, struct error *err)
 	o->cpu_period = 100000;
 	o->cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
 	return 0;
+}
+
+/* What an image's box is: the image's pull, entrypoint, working dir, host name, root, and the
+ * box's name and lifetime. */
+static int image_flag(int c, const char *arg, struct box_args *a, struct error *err)
+{
+	struct box_image_opts *io = &a->o.img;
+	switch (c) {
+	case OPT_PULL:
+		if (strcmp(arg, "missing") == 0)
+			io->pull = BOX_PULL_MISSING;
+		else if (strcmp(arg, "always") == 0)
+			io->pull = BOX_PULL_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			io->pull = BOX_PULL_NEVER;
+		else
+			return bad_flag(err, "--pull", arg, "expected always, missing or never");
+		return 0;
+	case OPT_ENTRYPOINT:
+		io->entrypoint = arg;
+		return 0;
+	case 'w':
+		if (arg[0] != '/')
+			return bad_flag(err, "--workdir", arg, "expected an absolute path");
+		io->workdir = arg;
+		return 0;
+	case OPT_HOSTNAME:
+		io->hostname = arg;
+		return 0;
+	case OPT_READ_ONLY:
+		io->read_only = true;
+		return 0;
+	case OPT_NAME:
+		a->o.name = arg;
+		return 0;
+	case OPT_KEEP:
+		a->o.keep = true;
+		return 0;
+	case OPT_RM:
+		a->o.keep = false;
+		return 0;
+	}
+	return NOT_MINE;
 }
 
 /* What the job may use: memory, CPU, tasks, block IO, time. */
@@ -301,11 +398,24 @@ static int output_flag(int c, const char *arg, struct box_args *a, struct error 
 /* What no single flag can check: one root, swap against memory, a command. */
 static int check_box(struct box_args *a, int argc, char **argv, struct error *err)
 {
-	const struct box_opts *o = &a->o;
-	if (a->host == (o->rootfs != NULL))
+	struct box_opts *o = &a->o;
+	if (a->host && o->rootfs != NULL)
+		return error_set(err, EINVAL, "box: give one of --host, --rootfs DIR or IMAGE");
+	if (!a->host && o->rootfs == NULL) {
+		/* berth box [OPTIONS] IMAGE [CMD [ARG...]], "--" allowed before IMAGE. */
+		if (optind >= argc)
+			return error_set(err, EINVAL,
+					 "box: no image given (usage: berth box [options] IMAGE "
+					 "[CMD [ARG...]])");
+		o->img.image = argv[optind++];
+		o->argv = argv + optind;
+		return 0;
+	}
+	if (o->img.pull != BOX_PULL_MISSING || o->img.entrypoint || o->img.workdir ||
+	    o->img.hostname || o->img.read_only)
 		return error_set(err, EINVAL,
-				 "box: give exactly one of --host or --rootfs DIR (images come "
-				 "later)");
+				 "box: --pull, --entrypoint, -w, --hostname and --read-only are "
+				 "for an IMAGE, not --host or --rootfs");
 	if (o->memory_swap > 0 && o->memory <= 0)
 		return bad_flag(err, "--memory-swap", a->swap_arg,
 				"needs --memory (it is memory plus swap)");
@@ -323,14 +433,11 @@ static int check_box(struct box_args *a, int argc, char **argv, struct error *er
 static int parse_box(int argc, char **argv, struct box_args *a, struct error *err)
 {
 	static int (*const groups[])(int, const char *, struct box_args *, struct error *) = {
-	    place_flag,
-	    process_flag,
-	    limit_flag,
-	    output_flag,
+	    place_flag, process_flag, image_flag, limit_flag, output_flag,
 	};
 	memset(a, 0, sizeof *a);
 	int c;
-	while ((c = getopt_long(argc, argv, "+u:e:m:qh", box_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+u:e:m:w:qh", box_options, NULL)) != -1) {
 		if (c == 'h')
 			help_exit(argv[0]);
 		int r = NOT_MINE;
@@ -351,15 +458,21 @@ int cmd_box(const struct globals *g, int argc, char **argv, struct error *err)
 	struct box_args a;
 	if (parse_box(argc, argv, &a, err) < 0) {
 		box_opts_free(&a.o);
-		return -1;
+		/* Docker's status for its own failure, where the command's status is the rule;
+		 * --host and --rootfs keep berth's 1. */
+		if (a.host || a.o.rootfs)
+			return -1;
+		fprintf(stderr, "berth: %s\n", err->msg);
+		return BOX_EXIT_BERTH;
 	}
 	struct box_report r;
 	if (box_run(&g->ctx, &a.o, &r, err) < 0) {
+		bool image = a.o.img.image != NULL;
 		box_opts_free(&a.o);
-		if (r.exit_code == 0)
+		if (r.exit_code == 0 && !image)
 			return -1;
 		fprintf(stderr, "berth: %s\n", err->msg);
-		return r.exit_code;
+		return r.exit_code ? r.exit_code : BOX_EXIT_BERTH;
 	}
 	if (a.report) {
 		struct error e;

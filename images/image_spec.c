@@ -45,8 +45,13 @@ static int args(json_t *proc, json_t *config, const struct image_spec_overrides 
 		return -1;
 	json_t *a = json_array();
 	size_t i;
-	if (entry)
+	if (ov && ov->entrypoint) {
+		if (*ov->entrypoint)
+			json_array_append_new(a, json_string(ov->entrypoint));
+		cmd = NULL;
+	} else if (entry) {
 		json_array_extend(a, entry);
+	}
 	if (ov && ov->argv)
 		for (char *const *p = ov->argv; *p; p++)
 			json_array_append_new(a, json_string(*p));

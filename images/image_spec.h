@@ -27,6 +27,9 @@ struct image_spec_overrides {
 	char *const *env;  /* NAME=VALUE added last; NULL: none */
 	const char *user;  /* replaces User; NULL: the image's */
 	const char *cwd;   /* replaces WorkingDir; NULL: the image's */
+	/* replaces Entrypoint ("": none) and, as Docker's --entrypoint, drops the image's Cmd;
+	 * NULL: the image's */
+	const char *entrypoint;
 };
 
 /* The image's /etc/passwd and /etc/group, NULL where the image has none (then only numeric users

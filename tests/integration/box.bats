@@ -394,9 +394,14 @@ io_weight_flag() {
 }
 
 @test "box: bad usage fails with one clear line and leaves nothing" {
-	run rt box -- true </dev/null
+	# Without --host or --rootfs the first argument is an image (box-image.bats).
+	run rt --store "$WORK/store" box --pull never -- true </dev/null
+	assert_status 125
+	assert_match "image true: not in the store"
+	rm -rf "$WORK/store"
+	run rt box --host --rootfs "$WORK" -- true </dev/null
 	[ "$status" -ne 0 ]
-	assert_match "exactly one of --host or --rootfs"
+	assert_match "one of --host, --rootfs DIR or IMAGE"
 	box --memory lots -- true
 	[ "$status" -ne 0 ]
 	assert_match "invalid size"
