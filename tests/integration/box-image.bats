@@ -6,6 +6,7 @@
 # mount of the store's and the common checks (state, cgroups, processes, mounts under $WORK).
 
 load helpers
+load registry
 bats_require_minimum_version 1.5.0
 
 MKIMAGE=$ITEST_DIR/mkimage.py
@@ -31,6 +32,7 @@ eval "$(declare -f teardown | sed '1s/^teardown/helpers_teardown/')"
 teardown() {
 	[ "$RUNTIME_NAME" = berth ] || return 0
 	local r=0 left mnt
+	reg_stop "$WORK/reg"
 	helpers_teardown || r=1
 	left=$(ls -A "$STORE/containers" 2>/dev/null)
 	mnt=$(grep -F "$STORE" /proc/self/mountinfo)
@@ -176,4 +178,23 @@ box() {
 	box --name "$MARK-n" img true
 	assert_status 0
 	[ -z "$(ls "$STATE_ROOT")" ]
+}
+
+# bats test_tags=slow
+@test "box-image: --pull missing pulls an image not in the store from a registry, then runs it" {
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+	command -v skopeo >/dev/null || skip "skopeo is not installed"
+	python3 "$MKIMAGE" "{\"config\": {\"Cmd\": [\"echo\", \"pulled\"]}, \"layers\": [{\"dir\": \"$(rootfs_cache)\", \"compression\": \"none\"}]}" "$WORK/r.oci" >/dev/null
+	reg_start "$WORK/reg"
+	reg_push "$WORK/r.oci" r:1
+	box --pull never "$REG/r:1"
+	assert_status 125
+	box "$REG/r:1"
+	assert_status 0
+	assert_output pulled
+	# Now in the store: --pull never finds it, with the registry gone.
+	reg_stop "$WORK/reg"
+	box --pull never "$REG/r:1" echo again
+	assert_status 0
+	assert_output again
 }
