@@ -29,7 +29,8 @@ int box_pull(const struct runtime_ctx *ctx, const char *refs, const struct box_p
 	if (rc == 0) {
 		struct pull_opts po = {.platform = o->platform,
 				       .no_tls_verify = o->no_tls_verify,
-				       .progress = !o->quiet && isatty(STDERR_FILENO)};
+				       .progress = !o->quiet && isatty(STDERR_FILENO),
+				       .max_layer_bytes = o->max_layer_size};
 		rc = pull_image(&s, &ref, &po, digest, err);
 		store_unlock(&s);
 	}

@@ -8,9 +8,10 @@ struct error;
 struct runtime_ctx;
 
 struct box_pull_opts {
-	const char *platform; /* --platform os/arch[/variant] */
-	bool no_tls_verify;   /* --tls-verify=false */
-	bool quiet;	      /* -q: no progress even on a terminal */
+	const char *platform;	  /* --platform os/arch[/variant] */
+	bool no_tls_verify;	  /* --tls-verify=false */
+	bool quiet;		  /* -q: no progress even on a terminal */
+	long long max_layer_size; /* --max-layer-size; 0: the default */
 };
 
 /* Pulls ref into ctx->store; digest: the manifest's, as the store indexes it. */

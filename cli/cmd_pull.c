@@ -8,13 +8,14 @@
 #include "cli/cli.h"
 #include "lib/error.h"
 
-enum { OPT_PLATFORM = 256, OPT_TLS_VERIFY };
+enum { OPT_PLATFORM = 256, OPT_TLS_VERIFY, OPT_MAX };
 
 int cmd_pull(const struct globals *g, int argc, char **argv, struct error *err)
 {
 	static const struct option opts[] = {
 	    {"platform", required_argument, NULL, OPT_PLATFORM},
 	    {"tls-verify", required_argument, NULL, OPT_TLS_VERIFY},
+	    {"max-layer-size", required_argument, NULL, OPT_MAX},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
@@ -30,6 +31,16 @@ int cmd_pull(const struct globals *g, int argc, char **argv, struct error *err)
 		case OPT_TLS_VERIFY:
 			if (parse_tls_verify_arg("pull", optarg, &o.no_tls_verify, err) < 0)
 				return -1;
+			break;
+		case OPT_MAX:
+			if (parse_size_arg(optarg, "--max-layer-size", &o.max_layer_size, err) <
+				0 ||
+			    o.max_layer_size <= 0)
+				return error_set(
+				    err, EINVAL,
+				    "pull: --max-layer-size %s: expected a positive size "
+				    "(e.g. 512M, 2G)",
+				    optarg);
 			break;
 		case 'q':
 			o.quiet = true;

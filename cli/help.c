@@ -284,6 +284,7 @@ static const struct cmd_help helps[] = {
 	 {"    --tls-verify true|false",
 	  "false: do not verify TLS, and allow plain HTTP (default true; HTTP is allowed for "
 	  "localhost)"},
+	 {"    --max-layer-size SIZE", "refuse a layer whose files add up to more (512M, 2G)"},
 	 {"-q, --quiet", "no progress display"},
 	 {0}}},
     {"login", "login [options] REGISTRY",

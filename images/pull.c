@@ -17,6 +17,7 @@
 #include "images/reference.h"
 #include "images/registry.h"
 #include "images/store.h"
+#include "images/unpack.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/fault.h"
@@ -37,6 +38,7 @@ struct puller {
 	struct registry *r;
 	const char *path;
 	struct image *img;
+	struct unpack_limits lim;
 	struct progress prog;
 	pthread_mutex_t lock;
 	size_t next;	  /* the next layer to take */
@@ -137,7 +139,8 @@ static int sink(void *arg, const void *buf, size_t len)
 static void *unpack_main(void *arg)
 {
 	struct job *j = arg;
-	j->unpack_rc = store_layer_unpack(j->p->s, j->digest, j->pipe_r, NULL, &j->unpack_err);
+	j->unpack_rc =
+	    store_layer_unpack(j->p->s, j->digest, j->pipe_r, &j->p->lim, &j->unpack_err);
 	close(j->pipe_r);
 	return NULL;
 }
@@ -270,7 +273,7 @@ static int layer_from_blob(struct puller *p, const char *digest, struct error *e
 	_cleanup_close_ int fd = store_blob_open(p->s, digest, err);
 	if (fd < 0)
 		return -1;
-	return store_layer_unpack(p->s, digest, fd, NULL, err);
+	return store_layer_unpack(p->s, digest, fd, &p->lim, err);
 }
 
 static int fetch_blob(struct puller *p, const char *digest, int64_t size, bool unpack,
@@ -414,7 +417,11 @@ int pull_image(struct store *s, const struct reference *ref, const struct pull_o
 		goto out;
 	}
 	FAULT_POINT("pull-manifest");
-	struct puller p = {.s = s, .r = r, .path = ref->path, .img = &img};
+	struct puller p = {.s = s,
+			   .r = r,
+			   .path = ref->path,
+			   .img = &img,
+			   .lim = {.max_bytes = o->max_layer_bytes}};
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_mutex_init(&p.prog.lock, NULL);
 	p.prog.on = o->progress;

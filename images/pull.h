@@ -17,6 +17,7 @@
  * reach the end of its stream (and rename its directory into layers/) first; on failure it is
  * fed bytes that are not a tar stream, so it fails too and removes its directory. */
 #pragma once
+#include <stdint.h>
 #include <stdbool.h>
 
 #include "images/digest.h"
@@ -32,6 +33,8 @@ struct pull_opts {
 	const char *platform; /* "os/arch[/variant]"; NULL: this host's */
 	bool no_tls_verify;   /* --tls-verify=false (registry.h) */
 	bool progress;	      /* draw progress on stderr (a terminal) */
+	int64_t
+	    max_layer_bytes; /* a layer's files may add up to this (tar bombs); 0: the default */
 };
 
 /* Pulls ref into s (which the caller holds in STORE_SHARED); digest: the image's manifest. */

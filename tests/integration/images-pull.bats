@@ -386,3 +386,25 @@ login_secure() {
 	! grep -q "Copying" "$WORK/tty"
 	grep -q '^sha256:' "$WORK/tty"
 }
+
+@test "images-pull: --max-layer-size bounds a tar bomb: one line naming the layer, nothing kept" {
+	local img=$BATS_TEST_TMPDIR/bomb
+	python3 "$ITEST_DIR/mkimage.py" --summary "$img.json" \
+		'{"layers": [{"entries": [{"type": "file", "path": "z", "size": 8388608}]}]}' "$img" >/dev/null
+	REG=$PREG reg_push "$img" bomb:1
+	local layer
+	layer=$(jq -r '.images[0].manifests[0].layers[0]' "$img.json")
+	pull -q --max-layer-size 1M "$PREG/bomb:1"
+	assert_status 1
+	assert_berth_error_line
+	assert_match "layer $layer"
+	[ -z "$(ls -A "$STORE/layers")" ]
+	[ "$(jq -r '.images | length' "$STORE/index.json" 2>/dev/null || echo 0)" = 0 ]
+	store_clean
+	pull -q --max-layer-size 0 "$PREG/bomb:1"
+	assert_status 1
+	assert_berth_error_line
+	pull -q --max-layer-size 16M "$PREG/bomb:1"
+	assert_status 0
+	[ "$(stat -c %s "$STORE"/layers/*/z)" = 8388608 ]
+}

@@ -269,3 +269,23 @@ need_fault_points() {
 	assert_match 'no image is mounted there'
 	nothing_left
 }
+
+# bats test_tags=slow
+@test "images-rootfs: an image saved by podman is imported and runs, its config applied" {
+	command -v podman >/dev/null || skip "podman is not installed"
+	local pod=(podman --root "$WORK/podman" --runroot "$WORK/podrun" --storage-driver vfs
+		--cgroup-manager cgroupfs --events-backend file)
+	tar -C "$(rootfs_cache)" -cf "$WORK/rootfs.tar" .
+	"${pod[@]}" import --change 'CMD ["sh", "-c", "echo $GREETING from $(pwd); id -un"]' \
+		--change 'WORKDIR /tmp' --change 'ENV GREETING=hello' \
+		"$WORK/rootfs.tar" localhost/bb:1 >/dev/null
+	"${pod[@]}" save --format docker-archive -o "$WORK/bb.tar" localhost/bb:1
+	"${pod[@]}" system reset -f >/dev/null 2>&1 || true
+	rm -rf "$WORK/podman" "$WORK/podrun"
+	bi image import "$WORK/bb.tar" >/dev/null
+	bundle localhost/bb:1
+	run bi run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	assert_output $'hello from /tmp\nroot'
+	nothing_left
+}
