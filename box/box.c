@@ -4,6 +4,7 @@
 #include "box/box.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -572,6 +573,13 @@ int box_run(const struct runtime_ctx *ctx, const struct box_opts *opts, struct b
 	size_t n = strftime(r->started, sizeof r->started, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(r->started + n, sizeof r->started - n, ".%03ldZ", wall.tv_nsec / 1000000);
 	double t0 = now_s();
+	/* Signals stay blocked from here to berth's exit: the job gets them while it runs (run
+	 * forwards them), and once it has ended, a second one (timeout(1) signals its child and
+	 * then its whole process group) must not cut the teardown short and leave the box's
+	 * cgroups and state behind. They are dropped when berth exits with the job's status. */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
 	int rc = container_run(&box, &co, &r->exit_code, &oom, err);
 	r->wall_s = now_s() - t0;
 	if (*bundle)

@@ -24,8 +24,7 @@ static int ensure_image(const struct runtime_ctx *ctx, const struct box_image_op
 		return error_set(err, ENOENT, "image %s: not in the store (--pull never)",
 				 o->image);
 	return box_pull(ctx, o->image, &po, digest, err) < 0
-		   ? error_prefix(err, "image %s: not in the store, and the pull failed",
-				  o->image)
+		   ? error_prefix(err, "image %s: not in the store, and the pull failed", o->image)
 		   : 0;
 }
 

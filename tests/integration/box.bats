@@ -607,3 +607,15 @@ as_user() {
 	[ -z "$(ls -A "$UXDG/berth-box")" ]
 	rmdir "$d/session" "$d"
 }
+
+@test "box: SIGTERM sent again and again while the job ends and the box is torn down leaves nothing" {
+	BERTH_ITEST_MARK=$MARK "$RUNTIME" --root "$STATE_ROOT" box --host --cgroup-parent "$CG_TEST" \
+		-- sleep 100 </dev/null >/dev/null 2>"$WORK/err" 3>&- &
+	pid=$!
+	retry 300 job_running sleep
+	# Until berth is gone: some of these reach it after the job ended, during its teardown.
+	while kill -TERM "$pid" 2>/dev/null; do :; done
+	wait "$pid" || st=$?
+	[ "$st" = 143 ]
+	grep -q "ended by Terminated" "$WORK/err"
+}
