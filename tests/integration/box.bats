@@ -604,7 +604,7 @@ as_user() {
 	# Nothing left: no job process, no cgroup but the user's own session leaf, no box state.
 	retry 300 no_marked_pids
 	[ -z "$(find "$d" -mindepth 1 -type d ! -path "$d/session")" ]
-	[ -z "$(ls -A "$UXDG/berth-box")" ]
+	[ -z "$(STATE_ROOT=$UXDG/berth-box leaked_state)" ]
 	rmdir "$d/session" "$d"
 }
 
