@@ -144,6 +144,8 @@ static int mount_lowerdir_plus(const struct overlay_rootfs *o, const struct laye
 		sprintf(p, "%s/work", dir);
 		if (set_string(fsfd, "workdir", p, err) < 0)
 			return -1;
+		if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+			return fs_error(fsfd, err, "overlay: volatile");
 	}
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
 		if (errno != EINVAL || l->n == 0)
@@ -204,8 +206,8 @@ static int mount_short_names(const struct overlay_rootfs *o, const struct layers
 	if (empty)
 		used += (size_t)snprintf(opt + used, cap - used, "%s../empty", l->n ? ":" : "");
 	if (!o->readonly)
-		used +=
-		    (size_t)snprintf(opt + used, cap - used, ",upperdir=../upper,workdir=../work");
+		used += (size_t)snprintf(opt + used, cap - used,
+					 ",upperdir=../upper,workdir=../work,volatile");
 	if (used >= (size_t)sysconf(_SC_PAGESIZE))
 		return error_set(err, E2BIG, "overlay: %zu layers are too many for this kernel",
 				 l->n);

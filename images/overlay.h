@@ -16,7 +16,12 @@
  * which fsconfig limits to 255 bytes and mount(2) to a page with the other options, so the layers
  * are named there by short symlinks relative to STORE/containers/ID/l (200 layers fit in under
  * 1 KiB) and the overlay is mounted with mount(2) on STORE/containers/ID/m by a child in a mount
- * namespace of its own, which clones it detached (open_tree) and sends it back. */
+ * namespace of its own, which clones it detached (open_tree) and sends it back.
+ *
+ * The upper is mounted "volatile" (Linux 5.10+): without it, the kernel syncs the whole file system
+ * under the upper when the container's mount namespace goes, 14-24 ms of every container's exit
+ * on this host (ovl_sync_fs: a journal commit and a cache flush), for writes that delete throws
+ * away anyway. After a host crash a volatile upper cannot be mounted again; none ever is. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
