@@ -70,8 +70,9 @@ one_rule() {
 	notify_profile
 	cfg '.annotations = {"itest.key": "itest-value"}'
 	ctr_create sh -c 'mkdir /denied 2>&1; echo "rc=$?"; mkdir /allowed && echo made'
-	# delivered before create returned, not at start
-	[ -s "$AGENT_OUT/state.1.json" ]
+	# Delivered during create, not at start (start is never called here). The agent writes the
+	# file after berth's send, so under a slow VM create may return first: wait for it.
+	retry 100 test -s "$AGENT_OUT/state.1.json"
 	local pid
 	pid=$(ctr_pid "$ID")
 	jq -e --arg id "$ID" --arg bundle "$BUNDLE" --argjson pid "$pid" '
