@@ -26,7 +26,25 @@ if ! [ -x /usr/bin/docker ] || ! [ -x /usr/sbin/dockerd ]; then
 fi
 
 RT=$(engine_runtime) || exit 2
+
+# A run killed with SIGKILL never ran its cleanup: its dockerd and containerd live on, and the
+# data root stays mounted (dockerd bind-mounts it onto itself) under /tmp/berth-docker.*. A
+# directory whose owner (the script that made it, in T/owner) is gone is swept here: its
+# processes, then its mounts deepest first, then the directory.
+for old in /tmp/berth-docker.*/; do
+	[ -d "$old" ] || continue
+	owner=$(cat "$old/owner" 2>/dev/null)
+	[ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+	for p in $(pgrep -f "$old" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	awk -v t="$old" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
+		umount -l "$m"
+	done
+	rm -rf "$old"
+done
 T=$(mktemp -d /tmp/berth-docker.XXXXXX)
+echo $$ >"$T/owner"
 CG=/berthtest-docker-$$
 SOCK=$T/docker.sock
 DOCKER=/usr/bin/docker
