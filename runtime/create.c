@@ -158,14 +158,6 @@ static int setup_cgroup(struct creation *c, struct error *err)
 	return 0;
 }
 
-static const char *annotation(const struct spec *s, const char *key)
-{
-	for (size_t i = 0; s->annotation_keys && s->annotation_keys[i]; i++)
-		if (strcmp(s->annotation_keys[i], key) == 0)
-			return s->annotation_values[i];
-	return NULL;
-}
-
 /* A bundle of an image (berth image bundle): its rootfs is an overlay of the image's layers,
  * made here as a detached mount that init attaches inside the container's mount namespace. The
  * record has it before anything is made, and before the cgroup, so that the teardown removes
@@ -176,7 +168,7 @@ static int setup_image_rootfs(struct creation *c, const char *image, struct erro
 		return error_set(err, EINVAL,
 				 "config.json: annotations." OVERLAY_ANNOTATION_IMAGE
 				 ": an image's rootfs needs a mount namespace of its own");
-	const char *store = annotation(c->spec, OVERLAY_ANNOTATION_STORE);
+	const char *store = spec_annotation(c->spec, OVERLAY_ANNOTATION_STORE);
 	char abs[PATH_MAX];
 	if (store == NULL || *store == '\0')
 		store = c->ctx->store;
@@ -597,7 +589,7 @@ static int do_create(struct creation *c, const struct runtime_ctx *ctx, const st
 		return -1;
 	if (getenv("NOTIFY_SOCKET") && setup_notify(c, err) < 0)
 		return -1;
-	const char *image = annotation(c->spec, OVERLAY_ANNOTATION_IMAGE);
+	const char *image = spec_annotation(c->spec, OVERLAY_ANNOTATION_IMAGE);
 	if (image && setup_image_rootfs(c, image, err) < 0)
 		return -1;
 	if (setup_cgroup(c, err) < 0)

@@ -454,7 +454,7 @@ static int parse_mounts(const struct jdoc *c, json_t *arr, struct spec *s)
 	return 0;
 }
 
-static const char *annotation_value(const struct spec *s, const char *key)
+const char *spec_annotation(const struct spec *s, const char *key)
 {
 	for (size_t i = 0; s->annotation_keys && s->annotation_keys[i]; i++)
 		if (strcmp(s->annotation_keys[i], key) == 0)
@@ -497,7 +497,7 @@ static int parse_spec(const struct jdoc *c, json_t *root, struct spec *s)
 	    0)
 		return -1;
 	/* As crun: any value but "0" keeps the groups. */
-	const char *keep = annotation_value(s, "run.oci.keep_original_groups");
+	const char *keep = spec_annotation(s, "run.oci.keep_original_groups");
 	s->process.user.keep_original_groups = keep && strcmp(keep, "0") != 0;
 	if ((rc = jget_object(c, root, "", "linux", &o)) < 0)
 		return -1;

@@ -172,6 +172,8 @@ struct spec {
 struct spec *spec_load_file(const char *path, struct error *err);
 /* The same from bytes already read (create keeps them to save a copy in the state dir). */
 struct spec *spec_parse_bytes(const char *data, size_t len, const char *path, struct error *err);
+/* The value of annotations[key], or NULL. */
+const char *spec_annotation(const struct spec *s, const char *key);
 /* A JSON document from FILE ("-": stdin), with integers above INT64_MAX kept (see spec.c). */
 json_t *spec_json_load(const char *path, struct error *err);
 /* exec --process FILE and update -r FILE: the process object / linux.resources alone. */
