@@ -58,9 +58,15 @@ char *auth_config_path(void)
 	return path;
 }
 
-/* The file as JSON, or an empty object when it does not exist. */
-static json_t *load(const char *path, struct error *err)
+/* The credentials file (its path in *path, for the caller's messages and writes) as JSON, or an
+ * empty object when it does not exist. */
+static json_t *load(char **path_out, struct error *err)
 {
+	char *path = *path_out = auth_config_path();
+	if (path == NULL) {
+		error_errno(err, "credentials file");
+		return NULL;
+	}
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return json_object();
 	json_t *j = json_load_file_at(AT_FDCWD, path, err);
@@ -89,10 +95,8 @@ static void keys_for(const char *registry, const char *keys[4])
 int auth_lookup(const char *registry, char **basic, struct error *err)
 {
 	*basic = NULL;
-	_cleanup_free_ char *path = auth_config_path();
-	if (path == NULL)
-		return error_errno(err, "credentials file");
-	_cleanup_json_ json_t *j = load(path, err);
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_t *j = load(&path, err);
 	if (j == NULL)
 		return -1;
 	json_t *auths = json_object_get(j, "auths");
@@ -143,10 +147,8 @@ static int save(const char *path, json_t *j, struct error *err)
 
 int auth_save(const char *registry, const char *user, const char *password, struct error *err)
 {
-	_cleanup_free_ char *path = auth_config_path();
-	if (path == NULL)
-		return error_errno(err, "credentials file");
-	_cleanup_json_ json_t *j = load(path, err);
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_t *j = load(&path, err);
 	if (j == NULL)
 		return -1;
 	json_t *auths = json_object_get(j, "auths");
@@ -171,10 +173,8 @@ int auth_save(const char *registry, const char *user, const char *password, stru
 
 int auth_remove(const char *registry, struct error *err)
 {
-	_cleanup_free_ char *path = auth_config_path();
-	if (path == NULL)
-		return error_errno(err, "credentials file");
-	_cleanup_json_ json_t *j = load(path, err);
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_t *j = load(&path, err);
 	if (j == NULL)
 		return -1;
 	json_t *auths = json_object_get(j, "auths");
